@@ -1,0 +1,257 @@
+// The one validation engine of the project: ajv (JSON Schema 2020-12 + formats) compiled from
+// the bundled contract, once per process. Tests, tools and users all ask it "is this valid".
+//
+// Two modes:
+//   tolerant: the contract as written; unknown properties are allowed. Use it for what Antom
+//             sends, which gains fields over time.
+//   strict:   additionally rejects properties the contract does not define, so a misspelt
+//             field in what a merchant sends is caught.
+import { readFileSync } from "node:fs";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import formats from "ajv-formats";
+
+// ajv-formats is CommonJS; under NodeNext the plugin is its `default` export.
+const addFormats = formats.default;
+
+export type Mode = "strict" | "tolerant";
+export type Direction = "request" | "response";
+
+/** A payload kind: an operation or notification and a direction, e.g. `pay.request`. */
+export interface Kind {
+  id: string;
+  operationId: string;
+  direction: Direction;
+  /** `call` for merchant-to-Antom operations, `notification` for Antom-to-merchant ones. */
+  channel: "call" | "notification";
+  schema: string;
+}
+
+export interface ValidationError {
+  /** Dotted path of the offending field, e.g. `paymentMethod.paymentMethodMetaData.cardNo`; `(root)` for the body. */
+  path: string;
+  /** The JSON Schema rule that failed: `required`, `enum`, `maxLength`, `type`, `pattern`, `anyOf`, `additionalProperty`, ... */
+  rule: string;
+  message: string;
+  expected?: unknown;
+  actual?: unknown;
+  allowed?: unknown[];
+}
+
+export interface ValidationResult {
+  kind: string;
+  mode: Mode;
+  valid: boolean;
+  errors: ValidationError[];
+}
+
+type Json = Record<string, any>;
+
+const specUrl = new URL("../generated/openapi.json", import.meta.url);
+const SPEC_ID = "https://antom-openapi.local/openapi.json";
+const STRICT_ID = "https://antom-openapi.local/openapi.strict.json";
+
+let engine: { kinds: Map<string, Kind>; compiled: Map<string, ValidateFunction>; ajv: Ajv2020 } | undefined;
+
+/**
+ * Copies the contract's schemas into a JSON Schema document: `#/components/schemas/X` becomes
+ * `#/$defs/X`. In strict mode, every object schema that lists its properties also gets
+ * `unevaluatedProperties: false`.
+ */
+function toJsonSchema(node: unknown, strict: boolean): unknown {
+  if (Array.isArray(node)) return node.map((n) => toJsonSchema(n, strict));
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "examples" || k === "example") out[k] = v;
+    else if (k === "$ref" && typeof v === "string") out[k] = v.replace("#/components/schemas/", "#/$defs/");
+    else out[k] = toJsonSchema(v, strict);
+  }
+  if (strict && out.properties && out.additionalProperties === undefined && out.unevaluatedProperties === undefined) {
+    out.unevaluatedProperties = false;
+  }
+  return out;
+}
+
+function collectExtensionKeywords(node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) return node.forEach((n) => collectExtensionKeywords(n, into));
+  if (node === null || typeof node !== "object") return;
+  for (const [k, v] of Object.entries(node)) {
+    if (k.startsWith("x-")) into.add(k);
+    collectExtensionKeywords(v, into);
+  }
+}
+
+function schemaName(ref: unknown): string {
+  const prefix = "#/components/schemas/";
+  if (typeof ref !== "string" || !ref.startsWith(prefix)) throw new Error(`expected a named schema, got ${String(ref)}`);
+  return ref.slice(prefix.length);
+}
+
+function kindsOf(spec: Json): Map<string, Kind> {
+  const kinds = new Map<string, Kind>();
+  // A response may itself be a reference to a shared one (the notification acknowledgement).
+  const local = (node: Json | undefined): Json | undefined =>
+    typeof node?.$ref === "string" ? node.$ref.slice(2).split("/").reduce((n: Json, key: string) => n?.[key], spec) : node;
+  const add = (op: Json, channel: Kind["channel"]) => {
+    const request = local(op.requestBody)?.content?.["application/json"]?.schema?.$ref;
+    const response = local(op.responses?.["200"])?.content?.["application/json"]?.schema?.$ref;
+    for (const [direction, ref] of [["request", request], ["response", response]] as const) {
+      if (!ref) continue;
+      const id = `${op.operationId}.${direction}`;
+      kinds.set(id, { id, operationId: op.operationId, direction, channel, schema: schemaName(ref) });
+    }
+  };
+  for (const item of Object.values(spec.paths ?? {})) add((item as Json).post, "call");
+  for (const item of Object.values(spec.webhooks ?? {})) add((item as Json).post, "notification");
+  return kinds;
+}
+
+function load() {
+  if (engine) return engine;
+  const spec: Json = JSON.parse(readFileSync(specUrl, "utf8"));
+  const ajv = new Ajv2020({ strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, allErrors: true });
+  addFormats(ajv);
+  const keywords = new Set<string>(["example"]);
+  collectExtensionKeywords(spec.components.schemas, keywords);
+  for (const keyword of keywords) ajv.addKeyword({ keyword, schemaType: ["string", "number", "boolean", "array", "object"] });
+  // Only the schemas are handed to ajv: the rest of an OpenAPI document is not JSON Schema.
+  ajv.addSchema({ $id: SPEC_ID, $defs: toJsonSchema(spec.components.schemas, false) } as Json);
+  ajv.addSchema({ $id: STRICT_ID, $defs: toJsonSchema(spec.components.schemas, true) } as Json);
+  engine = { kinds: kindsOf(spec), compiled: new Map(), ajv };
+  return engine;
+}
+
+/** The payload kinds the contract defines, e.g. `pay.request`, `notifyDispute.request`. */
+export function kinds(): Kind[] {
+  return [...load().kinds.values()];
+}
+
+/** A compiled validator for a named schema of the contract (compiled once, then cached). */
+export function schemaValidator(schema: string, mode: Mode = "tolerant"): ValidateFunction {
+  const { ajv, compiled } = load();
+  const key = `${mode}:${schema}`;
+  let fn = compiled.get(key);
+  if (!fn) {
+    const id = mode === "strict" ? STRICT_ID : SPEC_ID;
+    fn = ajv.getSchema(`${id}#/$defs/${schema}`);
+    if (!fn) throw new Error(`no schema named ${schema} in the contract`);
+    compiled.set(key, fn);
+  }
+  return fn;
+}
+
+function pointerToPath(pointer: string, child?: string): string {
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (child !== undefined) parts.push(child);
+  let path = "";
+  for (const part of parts) path += /^[0-9]+$/.test(part) ? `[${part}]` : path ? `.${part}` : part;
+  return path || "(root)";
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let node: any = data;
+  for (const part of pointer.split("/").slice(1)) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = node[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return node;
+}
+
+/** Turns ajv's errors into one readable error per problem, naming the field path and the rule. */
+export function formatErrors(errors: ErrorObject[] | null | undefined, data: unknown): ValidationError[] {
+  const list = errors ?? [];
+  const out: ValidationError[] = [];
+  const anyOfs = list.filter((e) => e.keyword === "anyOf");
+  // Branch errors of an anyOf are reported through the anyOf itself.
+  const inBranch = (e: ErrorObject) => anyOfs.some((a) => e !== a && e.schemaPath.startsWith(a.schemaPath.replace(/\/anyOf$/, "/anyOf/")));
+  for (const e of list) {
+    if (e.keyword === "if") continue;
+    if (e.keyword !== "anyOf" && inBranch(e)) continue;
+    const actual = valueAt(data, e.instancePath);
+    switch (e.keyword) {
+      case "required": {
+        const field = (e.params as { missingProperty: string }).missingProperty;
+        out.push({ path: pointerToPath(e.instancePath, field), rule: "required", message: `${field} is required` });
+        break;
+      }
+      case "dependentRequired": {
+        const { property, missingProperty } = e.params as { property: string; missingProperty: string };
+        out.push({
+          path: pointerToPath(e.instancePath, missingProperty),
+          rule: "dependentRequired",
+          message: `${missingProperty} is required when ${property} is present`,
+        });
+        break;
+      }
+      case "unevaluatedProperties":
+      case "additionalProperties": {
+        const field = (e.params as { unevaluatedProperty?: string; additionalProperty?: string }).unevaluatedProperty ??
+          (e.params as { additionalProperty: string }).additionalProperty;
+        out.push({
+          path: pointerToPath(e.instancePath, field),
+          rule: "additionalProperty",
+          message: `${field} is not a property the contract defines (misspelt?)`,
+        });
+        break;
+      }
+      case "enum": {
+        const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+        out.push({
+          path: pointerToPath(e.instancePath),
+          rule: "enum",
+          message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}; got ${JSON.stringify(actual)}`,
+          allowed,
+          actual,
+        });
+        break;
+      }
+      case "const": {
+        const expected = (e.params as { allowedValue: unknown }).allowedValue;
+        out.push({ path: pointerToPath(e.instancePath), rule: "const", message: `must be ${JSON.stringify(expected)}; got ${JSON.stringify(actual)}`, expected, actual });
+        break;
+      }
+      case "anyOf": {
+        const branches = list.filter((b) => b !== e && b.schemaPath.startsWith(e.schemaPath + "/"));
+        const missing = branches.filter((b) => b.keyword === "required").map((b) => (b.params as { missingProperty: string }).missingProperty);
+        if (branches.length > 0 && missing.length === branches.length) {
+          out.push({
+            path: pointerToPath(e.instancePath),
+            rule: "anyOf",
+            message: `must have at least one of ${missing.join(", ")}`,
+            expected: missing,
+          });
+        } else {
+          const types = [...new Set(branches.map((b) => (b.keyword === "type" ? String((b.params as { type: string }).type) : b.message)))];
+          out.push({
+            path: pointerToPath(e.instancePath),
+            rule: "anyOf",
+            message: `must match one of: ${types.join("; ")}; got ${JSON.stringify(actual)}`,
+            actual,
+          });
+        }
+        break;
+      }
+      default: {
+        const limit = (e.params as { limit?: unknown; type?: unknown; pattern?: unknown; format?: unknown });
+        const expected = limit.limit ?? limit.type ?? limit.pattern ?? limit.format;
+        out.push({ path: pointerToPath(e.instancePath), rule: e.keyword, message: `${e.message ?? "is invalid"}; got ${JSON.stringify(actual)}`, expected, actual });
+      }
+    }
+  }
+  return out;
+}
+
+/** Validates one payload of the given kind (`pay.request`, `notifyCapture.request`, ...). */
+export function validate(kind: string, payload: unknown, options: { mode?: Mode } = {}): ValidationResult {
+  const found = load().kinds.get(kind);
+  if (!found) throw new Error(`unknown kind ${kind}; known kinds: ${[...load().kinds.keys()].join(", ")}`);
+  // What the merchant sends (call requests, notification acknowledgements) is checked strictly by default.
+  const merchantSends = (found.channel === "call") === (found.direction === "request");
+  const mode = options.mode ?? (merchantSends ? "strict" : "tolerant");
+  const fn = schemaValidator(found.schema, mode);
+  const valid = fn(payload) as boolean;
+  return { kind, mode, valid, errors: valid ? [] : formatErrors(fn.errors, payload) };
+}

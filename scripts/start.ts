@@ -1,0 +1,45 @@
+// `npm start`: refreshes the bundle when openapi/ changed, then serves the contract with the
+// Prism mock and prints what it serves and how to pick an outcome.
+import { readFile, writeFile } from "node:fs/promises";
+import { buildBundle, bundlePaths } from "./bundle.js";
+import { runFromCommandLine, scenarios } from "./mock.js";
+
+async function refreshBundle(): Promise<void> {
+  const { yaml, json } = await buildBundle();
+  const current = await readFile(bundlePaths.yaml, "utf8").catch(() => "");
+  if (current === yaml) return;
+  await writeFile(bundlePaths.yaml, yaml);
+  await writeFile(bundlePaths.json, json);
+  console.log("openapi/ changed: rebuilt generated/openapi.yaml and generated/openapi.json");
+}
+
+await refreshBundle();
+await runFromCommandLine(process.argv.slice(2), (mock) => {
+  const lines = [
+    "",
+    `Antom card-payments mock (Prism) at ${mock.baseUrl}`,
+    "",
+    "Operations (POST, JSON body, headers Client-Id, Request-Time and Signature required; signatures are not verified):",
+  ];
+  for (const s of scenarios()) {
+    lines.push(`  ${mock.baseUrl}${s.path}`);
+    lines.push(`      outcomes: ${s.responses.join(", ")}`);
+  }
+  lines.push(
+    "",
+    "Pick an outcome with the header `Prefer: example=<outcome>` (or the query `?__example=<outcome>`);",
+    "without one, each operation answers its first outcome (success). For example:",
+    "",
+    `  curl -s ${mock.baseUrl}/v1/payments/cancel -H 'Content-Type: application/json' \\`,
+    "    -H 'Client-Id: SANDBOX_TEST' -H 'Request-Time: 1700000000000' \\",
+    "    -H 'Signature: algorithm=RSA256,keyVersion=1,signature=unchecked' \\",
+    "    -H 'Prefer: example=orderStatusInvalid' -d '{\"paymentId\":\"20240501194010800100188570271832381\"}'",
+    "",
+    "With paymentNotifyUrl in a pay request, the mock POSTs notifyPayment and notifyCapture to that URL.",
+    "Ctrl-C stops it.",
+  );
+  return lines.join("\n");
+}).catch((error) => {
+  console.error(String(error?.message ?? error));
+  process.exit(1);
+});

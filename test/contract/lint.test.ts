@@ -1,0 +1,21 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect, test } from "vitest";
+import { root } from "../helpers/paths.js";
+
+test("redocly lint with the house ruleset reports zero errors and zero warnings", async () => {
+  const run = promisify(execFile);
+  const args = ["lint", "openapi/openapi.yaml", "--format=json"];
+  const { stdout } = await run(join(root, "node_modules", ".bin", "redocly"), args, {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1" },
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+  const report = JSON.parse(stdout.slice(stdout.indexOf("{")));
+  const problems = report.problems.map((p: { ruleId: string; message: string; location: { pointer: string }[] }) =>
+    `${p.ruleId}: ${p.message} at ${p.location?.[0]?.pointer}`,
+  );
+  expect(problems).toEqual([]);
+  expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+});
