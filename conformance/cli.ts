@@ -2,7 +2,10 @@
 // Exit code 0 only when every check passes.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { runFlows, type FlowMode } from "./flows.js";
 import { validateFiles } from "./payloads.js";
+import { keySigner, readKeyFile, responseSignatureProblem, toPublicKey } from "./signer.js";
+import { checkWebhookReceiver } from "./webhooks.js";
 import { progressLine, render, summary, type Check, type ReporterName } from "./report.js";
 import { kinds, type Mode } from "./validate.js";
 
@@ -13,6 +16,18 @@ Commands:
       --as <kind>               The kind of every payload (${"e.g. pay.request, notifyPayment.request"});
                                 otherwise taken from the file name (pay.request.json) or the message.
       --mode strict|tolerant    Default: strict for what a merchant sends, tolerant for what Antom sends.
+  run --base-url <url>          Run the scenario flows (conformance/flows/) against a server.
+      --mode contract|behaviour Contract (default): ask for each step's outcome with
+                                \`Prefer: example=...\` (the Prism mock); behaviour: the server must
+                                reach the outcomes by itself (a stateful server, Antom's sandbox).
+      --flow <id or file>       Run only this flow (repeatable).
+      --client-id <id>          With --private-key: sign requests as this merchant.
+      --private-key <file>      The merchant's RSA private key (PEM, or base64 PKCS#8 DER).
+      --antom-public-key <file> Verify response signatures (PEM, or base64 X.509 DER).
+      --key-version <n>         keyVersion in the Signature header (default 1).
+  webhooks --target <url>       Play Antom toward a merchant notification endpoint.
+      --antom-private-key <file> The private key of the test key pair the endpoint trusts as Antom's.
+      --client-id <id>          Client-Id of the notifications (default SANDBOX_CONFORMANCE).
   kinds                         List the payload kinds.
 
 Common options:
@@ -28,15 +43,24 @@ export interface CliIO {
 
 const stdio: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-function finish(checks: Check[], reporter: ReporterName, output: string | undefined, io: CliIO): number {
-  const text = render(checks, reporter);
+/**
+ * Writes the report. Progress lines were already printed as checks finished (`streamed`), on
+ * standard output for the text reporter and on standard error otherwise.
+ */
+function finish(checks: Check[], reporter: ReporterName, output: string | undefined, io: CliIO, streamed = false): number {
+  const { passed, failed } = summary(checks);
   if (output) {
-    writeFileSync(output, text);
-    if (reporter !== "text") for (const c of checks) io.out(`${progressLine(c)}\n`);
-    const { passed, failed } = summary(checks);
+    writeFileSync(output, render(checks, reporter));
+    if (!streamed) for (const c of checks) io.out(`${progressLine(c)}\n`);
     io.out(`${passed} passed, ${failed} failed; report written to ${output}\n`);
-  } else io.out(text);
-  return checks.length > 0 && checks.every((c) => c.passed) ? 0 : 1;
+  } else if (reporter === "text" && streamed) io.out(`\n${passed} passed, ${failed} failed (${checks.length} checks)\n`);
+  else io.out(render(checks, reporter));
+  return checks.length > 0 && failed === 0 ? 0 : 1;
+}
+
+function usage(io: CliIO, message: string): number {
+  io.err(`${message}\n\n${USAGE}`);
+  return 2;
 }
 
 /** Runs the CLI with the given arguments; returns the exit code. */
@@ -57,6 +81,14 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         reporter: { type: "string", default: "text" },
         output: { type: "string" },
         help: { type: "boolean" },
+        "base-url": { type: "string" },
+        flow: { type: "string", multiple: true },
+        "client-id": { type: "string" },
+        "private-key": { type: "string" },
+        "antom-public-key": { type: "string" },
+        "antom-private-key": { type: "string" },
+        "key-version": { type: "string" },
+        target: { type: "string" },
       },
     });
   } catch (error) {
@@ -73,10 +105,12 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     io.err(`--reporter must be text, junit or json, not ${reporter}\n`);
     return 2;
   }
-  if (values.mode !== undefined && values.mode !== "strict" && values.mode !== "tolerant") {
-    io.err(`--mode must be strict or tolerant, not ${values.mode}\n`);
+  const modes = command === "run" ? ["contract", "behaviour"] : ["strict", "tolerant"];
+  if (values.mode !== undefined && !modes.includes(values.mode)) {
+    io.err(`--mode must be ${modes.join(" or ")}, not ${values.mode}\n`);
     return 2;
   }
+  const progress = (c: Check) => (reporter === "text" || values.output ? io.out : io.err)(`${progressLine(c)}\n`);
   switch (command) {
     case "kinds":
       for (const k of kinds()) io.out(`${k.id}\n`);
@@ -92,6 +126,52 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       }
       const checks = validateFiles(positionals, { as: values.as, mode: values.mode as Mode | undefined });
       return finish(checks, reporter, values.output, io);
+    }
+    case "run": {
+      if (!values["base-url"]) return usage(io, "run needs --base-url");
+      if (!!values["private-key"] !== !!values["client-id"]) return usage(io, "--private-key and --client-id go together");
+      let signer;
+      let verifyResponse;
+      try {
+        if (values["private-key"]) {
+          signer = keySigner({ clientId: values["client-id"]!, privateKey: readKeyFile(values["private-key"]), keyVersion: values["key-version"] });
+        }
+        if (values["antom-public-key"]) {
+          const key = toPublicKey(readKeyFile(values["antom-public-key"]));
+          const clientId = values["client-id"] ?? "SANDBOX_CONFORMANCE";
+          verifyResponse = (response: { headers: Headers; body: string }, request: { path: string }) =>
+            responseSignatureProblem(response, { path: request.path, clientId }, key);
+        }
+      } catch (error) {
+        return usage(io, (error as Error).message);
+      }
+      const checks = await runFlows({
+        baseUrl: values["base-url"],
+        mode: (values.mode as FlowMode | undefined) ?? "contract",
+        flows: values.flow,
+        signer,
+        verifyResponse,
+        onCheck: progress,
+      }).catch((error: Error) => error);
+      if (checks instanceof Error) return usage(io, checks.message);
+      return finish(checks, reporter, values.output, io, true);
+    }
+    case "webhooks": {
+      if (!values.target) return usage(io, "webhooks needs --target");
+      if (!values["antom-private-key"]) return usage(io, "webhooks needs --antom-private-key (the test key pair's private half)");
+      let signer;
+      try {
+        signer = keySigner({
+          clientId: values["client-id"] ?? "SANDBOX_CONFORMANCE",
+          privateKey: readKeyFile(values["antom-private-key"]),
+          keyVersion: values["key-version"],
+        });
+        new URL(values.target);
+      } catch (error) {
+        return usage(io, (error as Error).message);
+      }
+      const checks = await checkWebhookReceiver({ target: values.target, signer, onCheck: progress });
+      return finish(checks, reporter, values.output, io, true);
     }
     default:
       io.err(`unknown command ${command}\n\n${USAGE}`);

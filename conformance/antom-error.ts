@@ -1,0 +1,28 @@
+// Turns a failed validation into the answer Antom gives a malformed request: HTTP 200 with
+// `result.resultStatus` F and `resultCode` PARAM_ILLEGAL. Anything that speaks Antom's protocol
+// (a stub gateway, a test double, a flow runner) reports bad input this way; the mock server
+// cannot, because Prism answers invalid requests with its own problem+json.
+import type { ValidationError, ValidationResult } from "./validate.js";
+
+export interface AntomErrorResponse {
+  result: { resultCode: "PARAM_ILLEGAL"; resultStatus: "F"; resultMessage: string };
+}
+
+/** `Result.resultMessage` is at most 256 characters in the contract. */
+const MAX_MESSAGE = 256;
+
+/** One problem as `<field path>: <message>`, e.g. `paymentAmount.currency: must match pattern "^[A-Z]{3}$"; got "usd" (pattern)`. */
+export function describeError(error: ValidationError): string {
+  return `${error.path}: ${error.message} (${error.rule})`;
+}
+
+/**
+ * The Antom-style error for an invalid payload, or `undefined` when it is valid. The message
+ * names every offending field and the rule it breaks, joined by `; `, cut to 256 characters.
+ */
+export function toAntomResult(validation: ValidationResult): AntomErrorResponse | undefined {
+  if (validation.valid) return undefined;
+  let message = validation.errors.map(describeError).join("; ") || `${validation.kind} is invalid`;
+  if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE - 3)}...`;
+  return { result: { resultCode: "PARAM_ILLEGAL", resultStatus: "F", resultMessage: message } };
+}

@@ -1,0 +1,215 @@
+// Runs the scenario flows of conformance/flows/ (Arazzo 1.0 workflows) against any server that
+// speaks Antom's protocol: the Prism mock, Antom's sandbox, or a stateful simulator.
+//
+// Modes:
+//   contract:  each step asks the server for the outcome it expects (`Prefer: example=<x-mock-example>`,
+//              which the Prism mock honours); every message is validated against the contract.
+//   behaviour: no outcome is requested; the server must reach it by itself, so the flow's
+//              success criteria check the server's state machine.
+// The subset of Arazzo used: steps with operationId, requestBody.payload and replacements,
+// successCriteria with simple `==` / `!=` conditions, and outputs.
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import type { Check } from "./report.js";
+import { validate, type ValidationError } from "./validate.js";
+
+export type FlowMode = "contract" | "behaviour";
+
+/** Produces the signing headers (`Client-Id`, `Request-Time`, `Signature`) for a request. */
+export type Signer = (request: { method: "POST"; path: string; body: string }) => Record<string, string> | Promise<Record<string, string>>;
+
+export interface Step {
+  stepId: string;
+  operationId: string;
+  "x-mock-example"?: string;
+  requestBody?: { contentType?: string; payload?: unknown; replacements?: { target: string; value: unknown }[] };
+  successCriteria?: { condition: string }[];
+  outputs?: Record<string, string>;
+}
+
+export interface Flow {
+  file: string;
+  title: string;
+  workflowId: string;
+  summary?: string;
+  steps: Step[];
+}
+
+export interface RunFlowsOptions {
+  /** Server URL up to, not including, `/v1/payments/...` (e.g. `http://127.0.0.1:4010`, `https://open-sea-global.alipay.com/ams/sandbox/api`). */
+  baseUrl: string;
+  mode?: FlowMode;
+  /** Flow files or workflowIds to run; default: every flow in conformance/flows/. */
+  flows?: string[];
+  /** Signs each request; without one, placeholder signing headers are sent (enough for the mock). */
+  signer?: Signer;
+  /** Checks a response's signature; returns why it does not verify, or undefined. */
+  verifyResponse?: (response: { headers: Headers; body: string }, request: { path: string }) => string | undefined;
+  fetch?: typeof fetch;
+  /** Per-request time limit. */
+  timeoutMs?: number;
+  /** Called after each step, e.g. to print progress. */
+  onCheck?: (check: Check) => void;
+}
+
+export const flowsDir = fileURLToPath(new URL("./flows/", import.meta.url));
+
+function workflowsIn(file: string): Flow[] {
+  const doc = parse(readFileSync(file, "utf8"));
+  return (doc.workflows ?? []).map((w: { workflowId: string; summary?: string; steps: Step[] }) => ({
+    file,
+    title: doc.info?.title ?? basename(file),
+    workflowId: w.workflowId,
+    summary: w.summary,
+    steps: w.steps,
+  }));
+}
+
+/** Every workflow of the given Arazzo files, or of every `*.arazzo.yaml` in conformance/flows/. */
+export function loadFlows(selection?: string[]): Flow[] {
+  const all = readdirSync(flowsDir)
+    .filter((f) => f.endsWith(".arazzo.yaml"))
+    .sort()
+    .flatMap((f) => workflowsIn(join(flowsDir, f)));
+  if (!selection || selection.length === 0) return all;
+  return selection.flatMap((wanted) => {
+    const byId = all.filter((f) => f.workflowId === wanted || basename(f.file) === wanted || basename(f.file) === `${wanted}.arazzo.yaml`);
+    if (byId.length > 0) return byId;
+    try {
+      return workflowsIn(wanted);
+    } catch {
+      throw new Error(`no flow named ${wanted}; known: ${all.map((f) => f.workflowId).join(", ")}`);
+    }
+  });
+}
+
+interface StepResult {
+  statusCode?: number;
+  body?: unknown;
+  headers?: Headers;
+  outputs: Record<string, unknown>;
+}
+
+function pointer(data: unknown, path: string): unknown {
+  let node: any = data;
+  for (const raw of path.split("/").slice(1)) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = node[raw.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return node;
+}
+
+/** Evaluates an Arazzo runtime expression, or returns a literal as is. */
+function evaluate(expression: unknown, current: StepResult | undefined, steps: Map<string, StepResult>): unknown {
+  if (typeof expression !== "string" || !expression.startsWith("$")) return expression;
+  if (expression === "$statusCode") return current?.statusCode;
+  if (expression.startsWith("$response.body")) {
+    const at = expression.indexOf("#");
+    return at < 0 ? current?.body : pointer(current?.body, expression.slice(at + 1));
+  }
+  if (expression.startsWith("$response.header.")) return current?.headers?.get(expression.slice("$response.header.".length)) ?? undefined;
+  const step = /^\$steps\.([^.]+)\.outputs\.(.+)$/.exec(expression);
+  if (step) return steps.get(step[1])?.outputs[step[2]];
+  throw new Error(`unsupported runtime expression ${expression}`);
+}
+
+function literal(text: string, current: StepResult | undefined, steps: Map<string, StepResult>): unknown {
+  const t = text.trim();
+  if (/^'.*'$/.test(t)) return t.slice(1, -1);
+  if (t === "null") return null;
+  if (t === "true" || t === "false") return t === "true";
+  if (/^-?[0-9]+(\.[0-9]+)?$/.test(t)) return Number(t);
+  return evaluate(t, current, steps);
+}
+
+/** Checks one simple condition (`<a> == <b>` or `<a> != <b>`); returns why it failed, or undefined. */
+export function checkCondition(condition: string, current: StepResult | undefined, steps: Map<string, StepResult>): string | undefined {
+  const match = /^(.+?)\s*(==|!=)\s*(.+)$/.exec(condition);
+  if (!match) return `unsupported condition ${condition}`;
+  const left = literal(match[1], current, steps);
+  const right = literal(match[3], current, steps);
+  // `!= null` also means "present": an absent field counts as null.
+  const same = (left ?? null) === (right ?? null);
+  if (match[2] === "==" ? same : !same) return undefined;
+  return `expected ${condition}; got ${JSON.stringify(left ?? null)}`;
+}
+
+const describe = (prefix: string, errors: ValidationError[]) => errors.map((e) => `${prefix} ${e.path}: ${e.message} [${e.rule}]`);
+
+async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, steps: Map<string, StepResult>): Promise<string[]> {
+  const details: string[] = [];
+  const payload = structuredClone(step.requestBody?.payload ?? {}) as Record<string, unknown>;
+  for (const r of step.requestBody?.replacements ?? []) {
+    const value = evaluate(r.value, undefined, steps);
+    const keys = r.target.split("/").slice(1);
+    let node: any = payload;
+    for (const key of keys.slice(0, -1)) node = node[key] ??= {};
+    node[keys.at(-1)!] = value;
+  }
+  details.push(...describe("request", validate(`${step.operationId}.request`, payload, { mode: "strict" }).errors));
+  const url = `${options.baseUrl.replace(/\/+$/, "")}/v1/payments/${step.operationId}`;
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json; charset=UTF-8",
+    ...(options.signer
+      ? await options.signer({ method: "POST", path: new URL(url).pathname, body })
+      : { "Client-Id": "SANDBOX_CONFORMANCE", "Request-Time": String(Date.now()), Signature: "algorithm=RSA256,keyVersion=1,signature=unsigned" }),
+  };
+  if (mode === "contract" && step["x-mock-example"]) headers.Prefer = `example=${step["x-mock-example"]}`;
+  const result: StepResult = { outputs: {} };
+  try {
+    const response = await (options.fetch ?? fetch)(url, { method: "POST", headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
+    result.statusCode = response.status;
+    result.headers = response.headers;
+    const text = await response.text();
+    const signatureProblem = options.verifyResponse?.({ headers: response.headers, body: text }, { path: new URL(url).pathname });
+    if (signatureProblem) details.push(signatureProblem);
+    try {
+      result.body = JSON.parse(text);
+    } catch {
+      details.push(`response is not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+    }
+  } catch (error) {
+    details.push(`request to ${url} failed: ${(error as Error).message}`);
+    steps.set(step.stepId, result);
+    return details;
+  }
+  if (result.statusCode === 200 && result.body !== undefined) {
+    details.push(...describe("response", validate(`${step.operationId}.response`, result.body, { mode: "tolerant" }).errors));
+  }
+  for (const { condition } of step.successCriteria ?? []) {
+    const failure = checkCondition(condition, result, steps);
+    if (failure) details.push(failure);
+  }
+  for (const [name, expression] of Object.entries(step.outputs ?? {})) result.outputs[name] = evaluate(expression, result, steps);
+  steps.set(step.stepId, result);
+  return details;
+}
+
+/** Runs the flows step by step; one check per step. A failed step stops its flow. */
+export async function runFlows(options: RunFlowsOptions): Promise<Check[]> {
+  const mode = options.mode ?? "contract";
+  const checks: Check[] = [];
+  const record = (check: Check) => {
+    checks.push(check);
+    options.onCheck?.(check);
+  };
+  for (const flow of loadFlows(options.flows)) {
+    const steps = new Map<string, StepResult>();
+    let failedAt: string | undefined;
+    for (const step of flow.steps) {
+      const name = `${flow.workflowId} > ${step.stepId} (${step.operationId})`;
+      if (failedAt) {
+        record({ suite: flow.title, name, passed: false, details: [`not run: step ${failedAt} failed`], durationMs: 0 });
+        continue;
+      }
+      const started = performance.now();
+      const details = await runStep(step, options, mode, steps);
+      if (details.length > 0) failedAt = step.stepId;
+      record({ suite: flow.title, name, passed: details.length === 0, details, durationMs: performance.now() - started });
+    }
+  }
+  return checks;
+}

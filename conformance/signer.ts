@@ -1,0 +1,51 @@
+// Signing headers for the conformance runner: as a merchant (requests, with the merchant's
+// private key) or as Antom (notifications, with Antom's private key). Same recipe either way.
+import { readFileSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import { toPrivateKey, toPublicKey, type KeyInput } from "../src/keys.js";
+import { parseSignatureHeader, signatureHeader, signContent, verifyContent } from "../src/signing.js";
+import type { Signer } from "./flows.js";
+
+export interface KeySignerOptions {
+  clientId: string;
+  /** PEM, or base64 PKCS#8 DER as the Antom Dashboard hands it out. */
+  privateKey: KeyInput;
+  keyVersion?: number | string;
+  /** Clock for `Request-Time` (epoch milliseconds, as Antom's current documentation sends). */
+  now?: () => number;
+}
+
+/** A signer producing `Client-Id`, `Request-Time` and `Signature` for each message. */
+export function keySigner(options: KeySignerOptions): Signer {
+  const key = toPrivateKey(options.privateKey);
+  return ({ method, path, body }) => {
+    const time = String((options.now ?? Date.now)());
+    const signature = signContent({ method, path, clientId: options.clientId, time, body }, key);
+    return { "Client-Id": options.clientId, "Request-Time": time, Signature: signatureHeader(signature, options.keyVersion ?? 1) };
+  };
+}
+
+/**
+ * Checks the signature of an Antom response: a reason when it does not verify, undefined when it
+ * does or when the response is unsigned (Antom sends some errors unsigned).
+ */
+export function responseSignatureProblem(
+  response: { headers: Headers; body: string },
+  request: { path: string; clientId: string },
+  antomPublicKey: KeyObject,
+): string | undefined {
+  const header = response.headers.get("signature");
+  const time = response.headers.get("response-time");
+  if (!header || !time) return undefined;
+  const parsed = parseSignatureHeader(header);
+  if (!parsed) return `response signature header is not in Antom's form: ${header.slice(0, 80)}`;
+  const ok = verifyContent({ path: request.path, clientId: request.clientId, time, body: response.body }, parsed.signature, antomPublicKey);
+  return ok ? undefined : "response signature does not verify with Antom's public key";
+}
+
+/** Reads a key file: PEM, or a single line of base64 DER. */
+export function readKeyFile(file: string): string {
+  return readFileSync(file, "utf8").trim();
+}
+
+export { toPrivateKey, toPublicKey };
