@@ -1,8 +1,10 @@
 // `npm start`: refreshes the bundle when openapi/ changed, then serves the contract with the
-// Prism mock and prints what it serves and how to pick an outcome.
+// Prism mock and prints what it serves and how to pick an outcome; then serves the API
+// reference (docs/site/, rebuilt when stale) and the guides on the next port.
 import { readFile, writeFile } from "node:fs/promises";
 import { buildBundle, bundlePaths } from "./bundle.js";
 import { runFromCommandLine, scenarios } from "./mock.js";
+import { startReferenceServer } from "./docs-server.js";
 
 async function refreshBundle(): Promise<void> {
   const { yaml, json } = await buildBundle();
@@ -14,7 +16,9 @@ async function refreshBundle(): Promise<void> {
 }
 
 await refreshBundle();
+let mockPort: number | undefined;
 await runFromCommandLine(process.argv.slice(2), (mock) => {
+  mockPort = Number(new URL(mock.baseUrl).port);
   const lines = [
     "",
     `Antom card-payments mock (Prism) at ${mock.baseUrl}`,
@@ -39,7 +43,13 @@ await runFromCommandLine(process.argv.slice(2), (mock) => {
     "Ctrl-C stops it.",
   );
   return lines.join("\n");
-}).catch((error) => {
-  console.error(String(error?.message ?? error));
-  process.exit(1);
-});
+})
+  .then(async () => {
+    // The reference beside the mock, on the next port (4011 by default); the process exit on
+    // Ctrl-C closes it with the mock.
+    if (mockPort !== undefined) console.log(`\n${(await startReferenceServer(mockPort + 1)).message}`);
+  })
+  .catch((error) => {
+    console.error(String(error?.message ?? error));
+    process.exit(1);
+  });

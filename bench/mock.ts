@@ -1,0 +1,271 @@
+// `npm run bench`: start-up time and throughput of the Prism mock, each against a baseline
+// measured in the same run (a bare node:http server answering the same JSON), so the figures
+// travel between machines as ratios. Writes docs/benchmarks.md.
+//
+//   npm run bench -- [--runs 5] [--requests 3000] [--concurrency 16] [--no-write]
+import { spawn, type ChildProcess } from "node:child_process";
+import { Agent, request } from "node:http";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { freePort, startMock, type RunningMock } from "../scripts/mock.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const spec = JSON.parse(readFileSync(resolve(root, "generated", "openapi.json"), "utf8"));
+
+const PATH = "/v1/payments/inquiryPayment";
+const operation = spec.paths[PATH].post;
+const REQUEST_BODY = JSON.stringify(Object.values<any>(operation.requestBody.content["application/json"].examples)[0].value);
+/** The mock's default answer, which the baseline server returns too. */
+const RESPONSE_BODY = JSON.stringify(Object.values<any>(operation.responses["200"].content["application/json"].examples)[0].value);
+const HEADERS = {
+  "Content-Type": "application/json",
+  "Client-Id": "SANDBOX_5YBZ1K2ZXXXX00000",
+  "Request-Time": "1714528800000",
+  Signature: "algorithm=RSA256,keyVersion=1,signature=not-verified-by-the-mock",
+};
+/** Nothing may take longer than this; a stuck server fails the run instead of hanging it. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+interface Options {
+  runs: number;
+  requests: number;
+  concurrency: number;
+  write: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { runs: 5, requests: 3000, concurrency: 16, write: true };
+  const limits = { runs: [1, 20], requests: [100, 100_000], concurrency: [1, 256] } as const;
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].replace(/^--/, "");
+    if (name === "no-write") options.write = false;
+    else if (name in limits) {
+      const value = Number(argv[++i]);
+      const [min, max] = limits[name as keyof typeof limits];
+      if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+      options[name as keyof typeof limits] = value;
+    } else throw new Error(`unknown option ${argv[i]} (use --runs, --requests, --concurrency, --no-write)`);
+  }
+  return options;
+}
+
+// The baseline: the least a server can do with the same request, in a process of its own like Prism.
+const BASELINE_SERVER = `
+const http = require("node:http");
+const body = process.env.BODY;
+http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => res.writeHead(200, { "Content-Type": "application/json" }).end(body));
+}).listen(Number(process.env.PORT), "127.0.0.1");
+`;
+
+interface Server {
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function post(agent: Agent, port: number): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request({ host: "127.0.0.1", port, path: PATH, method: "POST", headers: HEADERS, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.once("end", () => done(res.statusCode ?? 0));
+    });
+    req.once("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    req.once("error", fail);
+    req.end(REQUEST_BODY);
+  });
+}
+
+/** Polls with single requests until one is answered 200; the time from `since` to then. */
+async function untilFirstAnswer(port: number, since: number, child: ChildProcess): Promise<number> {
+  const agent = new Agent({ keepAlive: false });
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error("server exited before answering");
+      const status = await post(agent, port).catch(() => 0);
+      if (status === 200) return performance.now() - since;
+      if (Date.now() > deadline) throw new Error(`no 200 from port ${port} within 60 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function startBaseline(): Promise<Server & { startupMs: number }> {
+  const port = await freePort();
+  const since = performance.now();
+  const child = spawn(process.execPath, ["-e", BASELINE_SERVER], { env: { ...process.env, PORT: String(port), BODY: RESPONSE_BODY }, stdio: "ignore" });
+  const startupMs = await untilFirstAnswer(port, since, child);
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once("exit", () => done());
+      child.kill("SIGTERM");
+    });
+  return { port, process: child, stop, startupMs };
+}
+
+async function startPrism(): Promise<RunningMock & { startupMs: number }> {
+  const since = performance.now();
+  const mock = await startMock({ port: 0, logLevel: "error", stdio: "ignore", loopbackOnly: true });
+  return Object.assign(mock, { startupMs: await untilFirstAnswer(mock.port, since, mock.process) });
+}
+
+interface Load {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** `total` POSTs over `concurrency` keep-alive connections, after a short warm-up. */
+async function load(port: number, total: number, concurrency: number): Promise<Load> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  try {
+    const run = async (count: number, latencies?: number[]) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < count) {
+          next++;
+          const t = performance.now();
+          const status = await post(agent, port);
+          if (status !== 200) throw new Error(`expected 200, got ${status}`);
+          latencies?.push(performance.now() - t);
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    };
+    await run(Math.min(500, total));
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    await run(total, latencies);
+    const seconds = (performance.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      requestsPerSecond: total / seconds,
+      p50Ms: latencies[Math.floor(latencies.length * 0.5)],
+      p99Ms: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))],
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const ms = (v: number) => `${Math.round(v).toLocaleString("en-US")} ms`;
+const fixed = (v: number, digits = 1) => v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  // Other work on the machine skews both servers alike, but it is worth knowing.
+  const loadBefore = loadavg()[0].toFixed(2);
+  console.log(`Benchmarking the mock: ${options.runs} start-ups, then ${options.runs} rounds of ${options.requests} requests over ${options.concurrency} connections...`);
+
+  const prismStartups: number[] = [];
+  const baselineStartups: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const baseline = await startBaseline();
+    baselineStartups.push(baseline.startupMs);
+    await baseline.stop();
+    const mock = await startPrism();
+    prismStartups.push(mock.startupMs);
+    await mock.stop();
+  }
+
+  // Throughput: both servers up (an idle one costs nothing), loaded one at a time and in
+  // alternation, so a burst of other work on the machine hits both alike.
+  const baseline = await startBaseline();
+  const mock = await startPrism().catch(async (error) => {
+    await baseline.stop();
+    throw error;
+  });
+  const rounds: { mock: Load; baseline: Load }[] = [];
+  try {
+    for (let i = 0; i < options.runs; i++) {
+      const baselineRound = await load(baseline.port, options.requests, options.concurrency);
+      rounds.push({ baseline: baselineRound, mock: await load(mock.port, options.requests, options.concurrency) });
+    }
+  } finally {
+    await Promise.all([baseline.stop(), mock.stop()]);
+  }
+  const pick = (side: "mock" | "baseline"): Load => ({
+    requestsPerSecond: median(rounds.map((r) => r[side].requestsPerSecond)),
+    p50Ms: median(rounds.map((r) => r[side].p50Ms)),
+    p99Ms: median(rounds.map((r) => r[side].p99Ms)),
+  });
+  const mockLoad = pick("mock");
+  const baselineLoad = pick("baseline");
+  const throughputRatio = median(rounds.map((r) => r.mock.requestsPerSecond / r.baseline.requestsPerSecond));
+  const roundsText = rounds.map((r) => `${Math.round(r.mock.requestsPerSecond)} / ${Math.round(r.baseline.requestsPerSecond)}`).join(", ");
+
+  const startup = { mock: median(prismStartups), baseline: median(baselineStartups) };
+  const rows = [
+    ["Start-up to first answer (median)", ms(startup.mock), ms(startup.baseline), `${fixed(startup.mock / startup.baseline)}x slower`],
+    ["Throughput, POST inquiryPayment", `${Math.round(mockLoad.requestsPerSecond).toLocaleString("en-US")} req/s`, `${Math.round(baselineLoad.requestsPerSecond).toLocaleString("en-US")} req/s`, `${fixed(throughputRatio, 2)} of baseline`],
+    ["Latency p50 under that load", `${fixed(mockLoad.p50Ms)} ms`, `${fixed(baselineLoad.p50Ms)} ms`, `${fixed(mockLoad.p50Ms / baselineLoad.p50Ms)}x`],
+    ["Latency p99 under that load", `${fixed(mockLoad.p99Ms)} ms`, `${fixed(baselineLoad.p99Ms)} ms`, `${fixed(mockLoad.p99Ms / baselineLoad.p99Ms)}x`],
+  ];
+  const table = [
+    "| Measure | Prism mock | Baseline (bare node:http) | Ratio |",
+    "|---|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+  console.log(`\n${table}\n`);
+  console.log(`Start-up runs (ms): mock ${prismStartups.map(Math.round).join(", ")}; baseline ${baselineStartups.map(Math.round).join(", ")}`);
+  console.log(`Throughput rounds (req/s, mock / baseline): ${roundsText}`);
+
+  if (!options.write) return;
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${osType()} ${release()}, Node ${process.versions.node}`;
+  const doc = `# Benchmarks
+
+How fast the Prism mock server (\`npm start\`, \`npm run mock\`) starts and answers. Each figure
+comes with a baseline measured in the same run, a bare \`node:http\` server in its own process
+answering the same JSON, so compare the ratios, not the absolute numbers, between machines.
+
+Measured with:
+
+\`\`\`sh
+npm run bench -- --runs ${options.runs} --requests ${options.requests} --concurrency ${options.concurrency}
+\`\`\`
+
+Machine: ${machine}.
+Load average when the run began: ${loadBefore}. Date: ${new Date().toISOString().slice(0, 10)}.
+
+${table}
+
+- **Start-up** is the time from spawning the server to its first \`200\` answer to
+  \`POST ${PATH}\`, median of ${options.runs} runs (mock runs: ${prismStartups.map(Math.round).join(", ")} ms).
+  Prism spends it loading and resolving \`generated/openapi.yaml\`; the test suite pays it once,
+  in its global setup.
+- **Throughput** is ${options.requests.toLocaleString("en-US")} \`POST ${PATH}\` requests (the three signing
+  headers, the \`byPaymentId\` example as body, the default answer) over ${options.concurrency} keep-alive
+  connections from one client process, after a 500-request warm-up; ${options.runs} rounds, each loading
+  the baseline then the mock, medians shown (the ratio is the median of the rounds' ratios;
+  rounds in req/s, mock / baseline: ${roundsText}).
+  Prism validates each request and picks the example; the baseline does neither. The client
+  is a single Node process on the same two cores, so the baseline's figure is partly the
+  client's own limit: the real gap is wider than the ratio says.
+- The mock runs with \`-v error\`, as in the test suite. \`npm start\` uses \`-v warn\`, which adds
+  nothing for successful requests (Prism logs those at \`info\`).
+
+Run \`npm run bench\` again after changing the mock set-up or upgrading Prism; it rewrites this
+file (\`--no-write\` only prints the table).
+`;
+  writeFileSync(resolve(root, "docs", "benchmarks.md"), doc);
+  console.log("Wrote docs/benchmarks.md");
+}
+
+await main().catch((error) => {
+  console.error(String(error?.message ?? error));
+  process.exit(1);
+});

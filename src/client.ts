@@ -1,0 +1,197 @@
+// The typed Antom client: one method per operation over openapi-fetch, every request signed by
+// the middleware, every 200 response verified, and results narrowed by `resultStatus`.
+import createClient, { type Client } from "openapi-fetch";
+import { validate } from "../conformance/validate.js";
+import {
+  AntomConfigError,
+  AntomError,
+  AntomHttpError,
+  AntomMalformedResponseError,
+  AntomNetworkError,
+  AntomRequestValidationError,
+} from "./errors.js";
+import type { KeyInput } from "./keys.js";
+import { createSigningMiddleware } from "./middleware.js";
+import { verifyNotification, type AntomNotification, type VerifyNotificationInput } from "./notifications.js";
+import { operationPaths, type AntomResult, type ClientPaths, type OperationId, type RequestBody, type Verification } from "./types.js";
+
+export const PRODUCTION_PREFIX = "/ams/api";
+export const SANDBOX_PREFIX = "/ams/sandbox/api";
+
+export interface AntomClientOptions {
+  /**
+   * Where to send requests: a regional gateway host such as `https://open-sea-global.alipay.com`
+   * (the sandbox uses the same hosts), or a local server such as the mock. May carry a path of
+   * its own (a proxy); the environment prefix and the operation path are appended to it.
+   */
+  baseUrl: string;
+  /** The client ID from the Antom Dashboard. One starting with `SANDBOX_` selects the sandbox prefix. */
+  clientId: string;
+  /** The merchant's RSA private key: PEM, or base64 PKCS#8 DER as the Antom Dashboard gives it. */
+  privateKey: KeyInput;
+  /** Antom's RSA public key: PEM, or base64 X.509 DER. When set, every 200 response must verify. */
+  antomPublicKey?: KeyInput;
+  /** The key version registered in the Dashboard; `1` unless it says otherwise. */
+  keyVersion?: number | string;
+  /**
+   * The environment prefix placed between `baseUrl` and the contract path (`/v1/payments/pay`).
+   * Default: `/ams/sandbox/api` when `clientId` starts with `SANDBOX_`, else `/ams/api`, as the
+   * official SDKs do. Use `""` for a server that serves the contract paths at its root, such as
+   * the Prism mock (`npm run mock`).
+   */
+  pathPrefix?: string;
+  /** A fetch implementation (default: the global `fetch`). */
+  fetch?: (input: Request) => Promise<Response>;
+  /** Check each request body against the contract (strict: misspelt fields too) before sending it. */
+  validateRequests?: boolean;
+  /** The `Request-Time` of each request; epoch milliseconds by default. */
+  requestTime?: () => string;
+}
+
+export interface CallOptions {
+  /** `agent-token` header, for an integrator acting for the merchant. */
+  agentToken?: string;
+  /** Cancels the call (for a timeout: `AbortSignal.timeout(ms)`); the call then fails with `AntomNetworkError`. */
+  signal?: AbortSignal;
+}
+
+type Method<Op extends OperationId> = (body: RequestBody<Op>, options?: CallOptions) => Promise<AntomResult<Op>>;
+
+export interface AntomClient {
+  /** Lists the payment methods (card brands, funding, installments) available for an amount. */
+  consult: Method<"consult">;
+  /** Creates a payment; for a card, an authorization (captured at once unless `captureMode` is `MANUAL`). */
+  pay: Method<"pay">;
+  /** Cancels (voids) a payment in full, by `paymentId` or `paymentRequestId`. */
+  cancel: Method<"cancel">;
+  /** Captures an authorized card payment (manual capture). */
+  capture: Method<"capture">;
+  /** Looks up a payment and its transactions, by `paymentId` or `paymentRequestId`. */
+  inquiryPayment: Method<"inquiryPayment">;
+  /** Verifies a notification with the client's `antomPublicKey` (and client ID); see `verifyNotification`. */
+  verifyNotification(input: Omit<VerifyNotificationInput, "antomPublicKey" | "clientId">): AntomNotification;
+  /** The underlying openapi-fetch client, signing and verifying like the methods, for anything they do not cover. */
+  readonly fetchClient: Client<ClientPaths>;
+  /** The URL prefix every operation path is appended to, e.g. `https://open-sea-global.alipay.com/ams/api`. */
+  readonly endpoint: string;
+}
+
+function endpointOf(options: AntomClientOptions): string {
+  let base: URL;
+  try {
+    base = new URL(options.baseUrl);
+  } catch {
+    throw new AntomConfigError("baseUrl", `must be an absolute URL such as https://open-sea-global.alipay.com; got ${JSON.stringify(options.baseUrl)}`);
+  }
+  if (base.protocol !== "https:" && base.protocol !== "http:") throw new AntomConfigError("baseUrl", "must be an http or https URL");
+  if (base.search || base.hash) throw new AntomConfigError("baseUrl", "must not carry a query string or fragment");
+  const basePath = base.pathname.replace(/\/+$/, "");
+  let prefix = options.pathPrefix;
+  if (prefix === undefined) {
+    // A prefix already in baseUrl would be doubled; say so instead of guessing.
+    if (basePath.endsWith(PRODUCTION_PREFIX) || basePath.endsWith(SANDBOX_PREFIX)) {
+      throw new AntomConfigError(
+        "baseUrl",
+        `already ends with the environment prefix (${basePath}); pass the gateway host alone, or set pathPrefix: ""`,
+      );
+    }
+    prefix = options.clientId.startsWith("SANDBOX_") ? SANDBOX_PREFIX : PRODUCTION_PREFIX;
+  }
+  if (prefix !== "" && !/^\/[^?#]*[^/?#]$/.test(prefix)) {
+    throw new AntomConfigError("pathPrefix", `must be "" or a path starting with "/" and not ending with "/"; got ${JSON.stringify(prefix)}`);
+  }
+  return `${base.origin}${basePath}${prefix}`;
+}
+
+function checkOptions(options: AntomClientOptions): void {
+  if (typeof options.clientId !== "string" || options.clientId.trim() === "") throw new AntomConfigError("clientId", "is required");
+  if (/\s/.test(options.clientId)) throw new AntomConfigError("clientId", "must not contain whitespace (it is part of the signed content)");
+  if (options.privateKey === undefined) throw new AntomConfigError("privateKey", "is required");
+  if (options.keyVersion !== undefined && !/^[0-9]+$/.test(String(options.keyVersion))) {
+    throw new AntomConfigError("keyVersion", `must be a whole number; got ${JSON.stringify(options.keyVersion)}`);
+  }
+}
+
+/** Reads a 200 body as an Antom answer, or names the first field and rule that make it not one. */
+function parseAnswer(text: string): { data: any } | { problem: { path: string; rule: string; message: string } } {
+  let data: any;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { problem: { path: "(root)", rule: "json", message: "is not JSON" } };
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return { problem: { path: "(root)", rule: "type", message: "must be a JSON object" } };
+  if (data.result === null || typeof data.result !== "object") return { problem: { path: "result", rule: "required", message: "result is required" } };
+  if (!["S", "F", "U"].includes(data.result.resultStatus)) {
+    return { problem: { path: "result.resultStatus", rule: "enum", message: `must be one of "S", "F", "U"; got ${JSON.stringify(data.result.resultStatus)}` } };
+  }
+  if (typeof data.result.resultCode !== "string") return { problem: { path: "result.resultCode", rule: "type", message: "must be a string" } };
+  return { data };
+}
+
+/** Creates a client for Antom's card-payment operations. Throws `AntomConfigError` on a bad option. */
+export function createAntomClient(options: AntomClientOptions): AntomClient {
+  checkOptions(options);
+  const endpoint = endpointOf(options);
+  const signing = createSigningMiddleware(options);
+  const fetchClient = createClient<ClientPaths>({ baseUrl: endpoint, fetch: options.fetch });
+  fetchClient.use(signing);
+
+  async function call<Op extends OperationId>(operationId: Op, body: RequestBody<Op>, callOptions: CallOptions = {}): Promise<AntomResult<Op>> {
+    if (options.validateRequests) {
+      const checked = validate(`${operationId}.request`, body, { mode: "strict" });
+      if (!checked.valid) throw new AntomRequestValidationError(operationId, checked.errors);
+    }
+    const url = `${endpoint}${operationPaths[operationId]}`;
+    let outcome: { data?: unknown; error?: unknown; response: Response };
+    try {
+      // The generic operation cannot be narrowed to one path's types here; each method's own
+      // signature carries them.
+      outcome = await (fetchClient.POST as any)(operationPaths[operationId], {
+        body,
+        params: callOptions.agentToken ? { header: { "agent-token": callOptions.agentToken } } : {},
+        signal: callOptions.signal,
+        parseAs: "text",
+      });
+    } catch (error) {
+      if (error instanceof AntomError) throw error;
+      throw new AntomNetworkError(operationId, url, error);
+    }
+    const { response } = outcome;
+    // openapi-fetch hands a non-2xx body back parsed when it is JSON; keep it as text.
+    const raw = response.ok ? outcome.data : outcome.error;
+    const text = typeof raw === "string" ? raw : raw === undefined ? "" : JSON.stringify(raw);
+    if (response.status !== 200) throw new AntomHttpError(operationId, response.status, text, response.headers);
+    const answer = parseAnswer(text);
+    if ("problem" in answer) throw new AntomMalformedResponseError(operationId, answer.problem, text);
+    const { data } = answer;
+    const verification: Verification = signing.verificationOf(response) ?? "skipped";
+    const { result, ...fields } = data;
+    const base = {
+      resultStatus: result.resultStatus,
+      resultCode: result.resultCode,
+      resultMessage: result.resultMessage,
+      body: data,
+      verification,
+      response,
+    };
+    // A failure carries only its result; the other fields stay reachable through `body`.
+    return (result.resultStatus === "F" ? base : { ...fields, ...base }) as AntomResult<Op>;
+  }
+
+  return {
+    consult: (body, o) => call("consult", body, o),
+    pay: (body, o) => call("pay", body, o),
+    cancel: (body, o) => call("cancel", body, o),
+    capture: (body, o) => call("capture", body, o),
+    inquiryPayment: (body, o) => call("inquiryPayment", body, o),
+    verifyNotification(input) {
+      if (options.antomPublicKey === undefined) {
+        throw new AntomConfigError("antomPublicKey", "is required to verify notifications");
+      }
+      return verifyNotification({ ...input, antomPublicKey: options.antomPublicKey, clientId: options.clientId });
+    },
+    fetchClient,
+    endpoint,
+  };
+}

@@ -1,0 +1,96 @@
+// openapi-fetch middleware that signs every request and verifies every 200 response, so any
+// openapi-fetch client over the contract's paths talks to Antom correctly.
+import type { KeyObject } from "node:crypto";
+import type { Middleware } from "openapi-fetch";
+import { AntomResponseSignatureError } from "./errors.js";
+import { toPrivateKey, toPublicKey, type KeyInput } from "./keys.js";
+import { parseSignatureHeader, signatureHeader, signContent, verifyContent } from "./signing.js";
+import type { Verification } from "./types.js";
+
+export interface SigningOptions {
+  clientId: string;
+  /** The merchant's RSA private key: PEM, or base64 PKCS#8 DER as the Antom Dashboard gives it. */
+  privateKey: KeyInput;
+  /** Antom's RSA public key (PEM, or base64 X.509 DER). When set, 200 responses are verified. */
+  antomPublicKey?: KeyInput;
+  /** The key version registered in the Dashboard; `1` unless it says otherwise. */
+  keyVersion?: number | string;
+  /** The `Request-Time` of a request; epoch milliseconds by default, as Antom's current documentation uses. */
+  requestTime?: () => string;
+}
+
+export type SigningMiddleware = Middleware & {
+  /** How the signature of a response that went through this middleware was checked. */
+  verificationOf(response: Response): Verification | undefined;
+};
+
+/** The request URI as signed: exactly the path and query string sent on the wire. */
+function requestUri(url: string): string {
+  const { pathname, search } = new URL(url);
+  return pathname + search;
+}
+
+function operationOf(url: string): string {
+  return new URL(url).pathname.split("/").pop() || url;
+}
+
+export function createSigningMiddleware(options: SigningOptions): SigningMiddleware {
+  const privateKey: KeyObject = toPrivateKey(options.privateKey, "privateKey");
+  const publicKey: KeyObject | undefined = options.antomPublicKey === undefined ? undefined : toPublicKey(options.antomPublicKey, "antomPublicKey");
+  const keyVersion = options.keyVersion ?? 1;
+  const requestTime = options.requestTime ?? (() => String(Date.now()));
+  const verifications = new WeakMap<Response, Verification>();
+
+  return {
+    verificationOf: (response) => verifications.get(response),
+
+    async onRequest({ request }) {
+      // Sign the exact bytes that will be sent: the serialised body is read back and sent as read.
+      const body = new Uint8Array(await request.arrayBuffer());
+      const time = requestTime();
+      const signature = signContent(
+        { method: request.method, path: requestUri(request.url), clientId: options.clientId, time, body },
+        privateKey,
+      );
+      const headers = new Headers(request.headers);
+      headers.set("Content-Type", "application/json; charset=UTF-8");
+      headers.set("Client-Id", options.clientId);
+      headers.set("Request-Time", time);
+      headers.set("Signature", signatureHeader(signature, keyVersion));
+      return new Request(request.url, {
+        method: request.method,
+        headers,
+        body: body.byteLength > 0 ? body : undefined,
+        signal: request.signal,
+        redirect: request.redirect,
+      });
+    },
+
+    async onResponse({ request, response }) {
+      if (!publicKey) {
+        verifications.set(response, "skipped");
+        return undefined;
+      }
+      // Only answers are verified; other statuses become errors without a body to trust.
+      if (response.status !== 200) return undefined;
+      const header = response.headers.get("signature");
+      const time = response.headers.get("response-time");
+      if (!header || !time) {
+        verifications.set(response, "unsigned");
+        return undefined;
+      }
+      const parsed = parseSignatureHeader(header);
+      if (!parsed) throw new AntomResponseSignatureError(operationOf(request.url), "malformed");
+      const body = new Uint8Array(await response.clone().arrayBuffer());
+      // As the official SDKs do, the client ID is our own, not the one echoed in the response.
+      const ok = verifyContent(
+        { method: request.method, path: requestUri(request.url), clientId: options.clientId, time, body },
+        parsed.signature,
+        publicKey,
+      );
+      if (!ok) throw new AntomResponseSignatureError(operationOf(request.url), "mismatch");
+      verifications.set(response, "verified");
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// Antom's message signature: RSA PKCS#1 v1.5 over SHA-256 (SHA256withRSA) of
+//   `<METHOD> <request URI>\n<Client-Id>.<time>.<body>`
+// sent as `Signature: algorithm=RSA256,keyVersion=<n>,signature=<URL-encoded base64>`.
+// The same recipe covers requests (merchant's key), responses and notifications (Antom's key).
+import { sign as rsaSign, verify as rsaVerify, type KeyObject } from "node:crypto";
+import { toPrivateKey, toPublicKey, type KeyInput } from "./keys.js";
+
+/** What a signature covers. */
+export interface SignedContent {
+  /** HTTP method; always `POST` for Antom. */
+  method?: string;
+  /** Request URI without the host: path plus query string, e.g. `/ams/api/v1/payments/pay`. */
+  path: string;
+  clientId: string;
+  /** `Request-Time` of a request or notification, `response-time` of a response, byte for byte. */
+  time: string;
+  /** The exact body bytes sent (a string is taken as UTF-8). */
+  body: string | Uint8Array;
+}
+
+/** The exact bytes that are signed. Built as bytes so a body is never re-encoded. */
+export function contentToSign(content: SignedContent): Buffer {
+  const head = `${content.method ?? "POST"} ${content.path}\n${content.clientId}.${content.time}.`;
+  const body = typeof content.body === "string" ? Buffer.from(content.body, "utf8") : content.body;
+  return Buffer.concat([Buffer.from(head, "utf8"), body]);
+}
+
+/** The base64 SHA256withRSA signature of the content (not yet URL-encoded). */
+export function signContent(content: SignedContent, privateKey: KeyInput): string {
+  const key: KeyObject = toPrivateKey(privateKey);
+  return rsaSign("sha256", contentToSign(content), key).toString("base64");
+}
+
+/** Whether a base64 signature is valid for the content under the given public key. */
+export function verifyContent(content: SignedContent, signatureBase64: string, publicKey: KeyInput): boolean {
+  const key = toPublicKey(publicKey);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureBase64)) return false;
+  return rsaVerify("sha256", contentToSign(content), key, Buffer.from(signatureBase64, "base64"));
+}
+
+/** The `Signature` header value: `algorithm=RSA256,keyVersion=<n>,signature=<URL-encoded base64>`. */
+export function signatureHeader(signatureBase64: string, keyVersion: number | string = 1): string {
+  // encodeURIComponent encodes `+`, `/` and `=` exactly as Java's URLEncoder does for base64.
+  return `algorithm=RSA256,keyVersion=${keyVersion},signature=${encodeURIComponent(signatureBase64)}`;
+}
+
+export interface ParsedSignatureHeader {
+  algorithm: string;
+  keyVersion: string;
+  /** The signature, URL-decoded: plain base64. */
+  signature: string;
+}
+
+/** Reads a `Signature` header; `undefined` when it is not in Antom's form. */
+export function parseSignatureHeader(value: string | null | undefined): ParsedSignatureHeader | undefined {
+  if (!value) return undefined;
+  const fields = new Map<string, string>();
+  for (const part of value.split(",")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const algorithm = fields.get("algorithm");
+  const encoded = fields.get("signature");
+  if (algorithm !== "RSA256" || !encoded) return undefined;
+  let signature: string;
+  try {
+    signature = decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+  return { algorithm, keyVersion: fields.get("keyVersion") ?? "1", signature };
+}

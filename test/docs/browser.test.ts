@@ -1,0 +1,165 @@
+// Opens the built reference (docs/site/index.html) in Debian's Chromium, served from 127.0.0.1,
+// and checks what a reader needs: every operation and notification listed with its request
+// schema, examples that open, no console errors, and no request to any other host.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { serveDocs, type DocsServer } from "../../scripts/docs-server.js";
+import { ensureReference, referencePaths } from "../../scripts/reference.js";
+import { root } from "../helpers/paths.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const INSTALL_HINT =
+  `Chromium is not installed at ${CHROMIUM}, so the reference cannot be checked in a browser.\n` +
+  "Install Debian's package (this is what .ci/run does):\n" +
+  "  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium\n" +
+  "or point CHROMIUM_PATH at another Chromium binary. Do not use `playwright install`.";
+const SCREENSHOT = join(root, "test-results", "docs.png");
+
+const spec = JSON.parse(readFileSync(referencePaths.spec, "utf8"));
+const OPERATIONS = ["consult", "pay", "cancel", "capture", "inquiryPayment"];
+const NOTIFICATIONS = ["notifyPayment", "notifyCapture", "notifyDispute"];
+
+interface Entry {
+  operationId: string;
+  summary: string;
+  /** Redoc's section id, also the page's hash route: `payments/pay`. */
+  section: string;
+  group: "Payments" | "Notifications";
+  requestProperties: string[];
+}
+
+function requestProperties(op: any): string[] {
+  const ref: string = op.requestBody.content["application/json"].schema.$ref;
+  const schema = spec.components.schemas[ref.split("/").pop()!];
+  return Object.keys(schema.properties ?? {});
+}
+
+const entries: Entry[] = [
+  ...OPERATIONS.map((id) => {
+    const op = Object.values<any>(spec.paths).find((item) => item.post?.operationId === id)?.post;
+    return { operationId: id, summary: op.summary, section: `payments/${id.toLowerCase()}`, group: "Payments" as const, requestProperties: requestProperties(op) };
+  }),
+  ...NOTIFICATIONS.map((id) => {
+    const op = spec.webhooks[id].post;
+    return { operationId: id, summary: op.summary, section: `notifications/${id.toLowerCase()}`, group: "Notifications" as const, requestProperties: requestProperties(op) };
+  }),
+];
+
+let server: DocsServer;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+const requested = new Set<string>();
+const consoleErrors: string[] = [];
+
+/** The host a request really goes to; blob: URLs belong to the page's own origin. */
+function hostOf(url: string): string {
+  if (url.startsWith("data:")) return "127.0.0.1";
+  return new URL(url.startsWith("blob:") ? url.slice("blob:".length) : url).hostname;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(INSTALL_HINT);
+  await ensureReference();
+  server = await serveDocs(referencePaths.docs, { host: "127.0.0.1", port: 0 });
+  userDataDir = mkdtempSync(join(tmpdir(), "antom-chromium-"));
+  // A new, empty profile: no cached state, and nothing from a previous run.
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  // Record every request; let only 127.0.0.1 through, so the test itself never reaches further.
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    requested.add(url);
+    return hostOf(url) === "127.0.0.1" ? route.continue() : route.abort("blockedbyclient");
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("request", (request) => requested.add(request.url()));
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  await page.goto(server.url, { waitUntil: "load" });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+const menu = () => page.locator('[data-component-name="Menu/Menu"]');
+
+async function open(entry: Entry): Promise<void> {
+  const item = menu().getByText(entry.summary, { exact: true });
+  if (!(await item.isVisible())) await menu().getByText(entry.group, { exact: true }).click();
+  await item.click();
+  await page.locator(`[id="${entry.section}"]`).waitFor();
+}
+
+describe("API reference in Chromium", () => {
+  test("the sidebar lists the five operations and the three notifications", async () => {
+    expect(entries.map((e) => e.operationId)).toEqual([...OPERATIONS, ...NOTIFICATIONS]);
+    for (const group of ["Payments", "Notifications"]) await menu().getByText(group, { exact: true }).click();
+    const labels = (await menu().locator('[data-testid="menu-item-label"]').allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+    for (const entry of entries) {
+      expect(labels, `${entry.operationId} ("${entry.summary}") in the sidebar`).toContainEqual(expect.stringContaining(entry.summary));
+    }
+    for (const entry of entries) {
+      await expect.poll(() => menu().locator(`a[href="#/${entry.section}"]`).count(), { message: `link to #/${entry.section}` }).toBe(1);
+    }
+  });
+
+  test.each(entries.map((e) => [e.operationId, e] as const))("%s renders its request body schema", async (_id, entry) => {
+    await open(entry);
+    expect(page.url()).toContain(`#/${entry.section}`);
+    const body = page.locator(`[id="${entry.section}/request/body"]`);
+    await expect.poll(() => body.innerText()).toContain("application/json");
+    const text = await body.innerText();
+    expect(entry.requestProperties.length).toBeGreaterThan(0);
+    for (const property of entry.requestProperties) expect(text, `${entry.operationId} request body shows ${property}`).toContain(property);
+  });
+
+  test("a response example of pay can be opened in the samples panel", async () => {
+    const pay = entries.find((e) => e.operationId === "pay")!;
+    const examples = Object.values<any>(spec.paths["/v1/payments/pay"].post.responses["200"].content["application/json"].examples);
+    const declined = examples.find((x) => x.value?.result?.resultStatus === "F" && x !== examples[0]);
+    expect(declined, "pay has a failure example").toBeDefined();
+    await open(pay);
+    await expect.poll(() => page.locator(`[id="${pay.section}/request/body"]`).innerText()).toContain("paymentRequestId");
+    const panel = page
+      .locator(`[id="${pay.section}"] [data-component-name="Panel/Panel"]`)
+      .filter({ has: page.locator('[data-component-name="Panel/PanelHeaderTitle"]', { hasText: "Response" }) });
+    const picker = panel.locator('[data-component-name="Dropdown/Dropdown"] > button').first();
+    await expect.poll(() => picker.innerText()).toBe(examples[0].summary);
+    await picker.click();
+    await page.locator('[role="menuitem"]:visible').filter({ hasText: declined.summary }).first().click();
+    await expect.poll(() => picker.innerText()).toBe(declined.summary);
+    const sample = await panel.locator('[data-component-name="JsonViewer/JsonViewer"]').innerText();
+    expect(sample).toContain(`"${declined.value.result.resultCode}"`);
+    expect(sample).toContain(`"resultStatus": "F"`);
+    mkdirSync(resolve(SCREENSHOT, ".."), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(readFileSync(SCREENSHOT).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  test("no console errors, and every request stays on 127.0.0.1", async () => {
+    expect([...requested]).toContain(server.url);
+    expect([...requested].filter((url) => hostOf(url) !== "127.0.0.1")).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
