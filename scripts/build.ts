@@ -1,8 +1,9 @@
-// Builds the publishable package into dist/: the client compiled by tsc (keeping the source
-// layout, so dist/conformance/validate.js finds dist/generated/openapi.json), plus the
-// generated contract files the package exports.
+// Builds the publishable package into dist/: the client and the conformance suite compiled by
+// tsc (keeping the source layout, so dist/conformance/validate.js finds
+// dist/generated/openapi.json), the generated contract files the package exports, and the
+// conformance flows.
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, rm } from "node:fs/promises";
+import { copyFile, cp, mkdir, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -21,6 +22,8 @@ export async function build(outDir = join(root, "dist")): Promise<void> {
   await promisify(execFile)(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", out], { cwd: root });
   await mkdir(join(out, "generated"), { recursive: true });
   for (const file of shippedAsIs) await copyFile(join(root, "generated", file), join(out, "generated", file));
+  // The scenario flows are data the conformance runner reads beside its code.
+  await cp(join(root, "conformance", "flows"), join(out, "conformance", "flows"), { recursive: true });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

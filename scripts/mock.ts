@@ -238,6 +238,9 @@ export function scenarios(): Scenario[] {
 const USAGE = `Options:
   --port, -p <n>   TCP port (default ${DEFAULT_PORT}, env ANTOM_MOCK_PORT; 0 picks a free one)
   --host, -h <h>   interface to listen on (default ${DEFAULT_HOST}, env ANTOM_MOCK_HOST)
+  --allow-remote-notifications
+                   also POST callbacks (notifyPayment, notifyCapture) to paymentNotifyUrl hosts
+                   other than this machine; by default they go to 127.0.0.1 only
   --help           this text`;
 
 /** Reads `--host`/`--port` (and ANTOM_MOCK_HOST/ANTOM_MOCK_PORT); `help` when asked for usage. */
@@ -249,6 +252,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const options: MockOptions = {
     host: env.ANTOM_MOCK_HOST || undefined,
     port: env.ANTOM_MOCK_PORT ? number(env.ANTOM_MOCK_PORT, "ANTOM_MOCK_PORT") : undefined,
+    // The contract's pay examples name real merchant hosts in paymentNotifyUrl: a mock started
+    // from the command line keeps its callbacks on this machine unless told otherwise.
+    loopbackOnly: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -258,7 +264,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     else if (name === "--host" || name === "-h") {
       options.host = value();
       if (!options.host) throw new Error("--host needs a value");
-    } else if (name === "--help") return "help";
+    } else if (name === "--allow-remote-notifications") options.loopbackOnly = false;
+    else if (name === "--help") return "help";
     else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
   if (options.port !== undefined) checkAddress(options.host ?? DEFAULT_HOST, options.port);

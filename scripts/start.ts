@@ -39,7 +39,8 @@ await runFromCommandLine(process.argv.slice(2), (mock) => {
     "    -H 'Signature: algorithm=RSA256,keyVersion=1,signature=unchecked' \\",
     "    -H 'Prefer: example=orderStatusInvalid' -d '{\"paymentId\":\"20240501194010800100188570271832381\"}'",
     "",
-    "With paymentNotifyUrl in a pay request, the mock POSTs notifyPayment and notifyCapture to that URL.",
+    "With paymentNotifyUrl in a pay request, the mock POSTs notifyPayment and notifyCapture to that URL",
+    "(unsigned, on 127.0.0.1 only unless started with --allow-remote-notifications).",
     "Ctrl-C stops it.",
   );
   return lines.join("\n");

@@ -32,13 +32,13 @@ test("every `exports` target is in the build and inside the published files", as
     else if (node && typeof node === "object") Object.values(node).forEach(collect);
   };
   collect(manifest.exports);
-  expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining([".", "./types", "./openapi.json", "./openapi.yaml"]));
+  expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining([".", "./types", "./openapi.json", "./openapi.yaml", "./conformance"]));
   for (const target of targets) {
     expect((await stat(join(pkg, target))).isFile(), target).toBe(true);
     expect(target === "./package.json" || manifest.files.some((f: string) => target.startsWith(`./${f}/`)), target).toBe(true);
   }
-  // Runtime dependencies: openapi-fetch, and ajv for validation.
-  expect(Object.keys(manifest.dependencies).sort()).toEqual(["ajv", "ajv-formats", "openapi-fetch"]);
+  // Runtime dependencies: openapi-fetch, ajv for validation, yaml for the conformance flows.
+  expect(Object.keys(manifest.dependencies).sort()).toEqual(["ajv", "ajv-formats", "openapi-fetch", "yaml"]);
 });
 
 test("plain Node imports the client and the bundled spec, signs, calls and verifies a notification", async () => {
@@ -126,4 +126,19 @@ export async function cancel(): Promise<string | undefined> {
     (error: { stdout?: string; message: string }) => error.stdout || error.message,
   );
   expect(output).toBe("");
+});
+
+test("plain Node imports the conformance suite, and its CLI runs from the package's bin", async () => {
+  await writeFile(
+    join(dir, "conformance.mjs"),
+    `import { validate, loadFlows, notificationVariants, toAntomResult } from "antom-openapi/conformance";
+const bad = validate("cancel.request", {});
+console.log(JSON.stringify({ valid: bad.valid, answer: toAntomResult(bad).result.resultCode, flows: loadFlows().length, notifications: notificationVariants().length > 0 }));
+`,
+  );
+  const { stdout } = await run(process.execPath, [join(dir, "conformance.mjs")], { cwd: dir });
+  expect(JSON.parse(stdout)).toEqual({ valid: false, answer: "PARAM_ILLEGAL", flows: 8, notifications: true });
+  const bin = join(pkg, manifest.bin["antom-conformance"]);
+  const kinds = await run(process.execPath, [bin, "kinds"], { cwd: dir });
+  expect(kinds.stdout.split("\n")).toContain("pay.request");
 });

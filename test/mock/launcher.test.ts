@@ -26,10 +26,12 @@ const alive = (pid: number) => {
 
 describe("parseArgs", () => {
   test("reads --port and --host, in both spellings, over the environment", () => {
-    expect(parseArgs(["--port", "4011", "--host", "127.0.0.1"], {})).toEqual({ port: 4011, host: "127.0.0.1" });
+    expect(parseArgs(["--port", "4011", "--host", "127.0.0.1"], {})).toEqual({ port: 4011, host: "127.0.0.1", loopbackOnly: true });
     expect(parseArgs(["--port=4012"], {})).toMatchObject({ port: 4012 });
-    expect(parseArgs(["-p", "4013", "-h", "localhost"], {})).toEqual({ port: 4013, host: "localhost" });
-    expect(parseArgs([], { ANTOM_MOCK_PORT: "4014", ANTOM_MOCK_HOST: "localhost" })).toEqual({ port: 4014, host: "localhost" });
+    expect(parseArgs(["-p", "4013", "-h", "localhost"], {})).toEqual({ port: 4013, host: "localhost", loopbackOnly: true });
+    expect(parseArgs([], { ANTOM_MOCK_PORT: "4014", ANTOM_MOCK_HOST: "localhost" })).toEqual({ port: 4014, host: "localhost", loopbackOnly: true });
+    // Callbacks stay on this machine unless a user asks for more.
+    expect(parseArgs(["--allow-remote-notifications"], {})).toMatchObject({ loopbackOnly: false });
     expect(parseArgs(["--port", "4015"], { ANTOM_MOCK_PORT: "4014" })).toMatchObject({ port: 4015 });
     expect(parseArgs(["--help"], {})).toBe("help");
   });
