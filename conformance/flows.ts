@@ -13,7 +13,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { Check } from "./report.js";
-import { validate, type ValidationError } from "./validate.js";
+import { validate, valueAt, type ValidationError } from "./validate.js";
 
 export type FlowMode = "contract" | "behaviour";
 
@@ -92,22 +92,13 @@ interface StepResult {
   outputs: Record<string, unknown>;
 }
 
-function pointer(data: unknown, path: string): unknown {
-  let node: any = data;
-  for (const raw of path.split("/").slice(1)) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = node[raw.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return node;
-}
-
 /** Evaluates an Arazzo runtime expression, or returns a literal as is. */
 function evaluate(expression: unknown, current: StepResult | undefined, steps: Map<string, StepResult>): unknown {
   if (typeof expression !== "string" || !expression.startsWith("$")) return expression;
   if (expression === "$statusCode") return current?.statusCode;
   if (expression.startsWith("$response.body")) {
     const at = expression.indexOf("#");
-    return at < 0 ? current?.body : pointer(current?.body, expression.slice(at + 1));
+    return at < 0 ? current?.body : valueAt(current?.body, expression.slice(at + 1));
   }
   if (expression.startsWith("$response.header.")) return current?.headers?.get(expression.slice("$response.header.".length)) ?? undefined;
   const step = /^\$steps\.([^.]+)\.outputs\.(.+)$/.exec(expression);

@@ -50,7 +50,7 @@ const specUrl = new URL("../generated/openapi.json", import.meta.url);
 const SPEC_ID = "https://antom-openapi.local/openapi.json";
 const STRICT_ID = "https://antom-openapi.local/openapi.strict.json";
 
-let engine: { kinds: Map<string, Kind>; compiled: Map<string, ValidateFunction>; ajv: Ajv2020 } | undefined;
+let engine: { spec: Json; kinds: Map<string, Kind>; compiled: Map<string, ValidateFunction>; ajv: Ajv2020 } | undefined;
 
 /**
  * Copies the contract's schemas into a JSON Schema document: `#/components/schemas/X` becomes
@@ -90,8 +90,7 @@ function schemaName(ref: unknown): string {
 function kindsOf(spec: Json): Map<string, Kind> {
   const kinds = new Map<string, Kind>();
   // A response may itself be a reference to a shared one (the notification acknowledgement).
-  const local = (node: Json | undefined): Json | undefined =>
-    typeof node?.$ref === "string" ? node.$ref.slice(2).split("/").reduce((n: Json, key: string) => n?.[key], spec) : node;
+  const local = (node: Json | undefined): Json | undefined => (typeof node?.$ref === "string" ? (valueAt(spec, node.$ref.slice(1)) as Json) : node);
   const add = (op: Json, channel: Kind["channel"]) => {
     const request = local(op.requestBody)?.content?.["application/json"]?.schema?.$ref;
     const response = local(op.responses?.["200"])?.content?.["application/json"]?.schema?.$ref;
@@ -117,8 +116,13 @@ function load() {
   // Only the schemas are handed to ajv: the rest of an OpenAPI document is not JSON Schema.
   ajv.addSchema({ $id: SPEC_ID, $defs: toJsonSchema(spec.components.schemas, false) } as Json);
   ajv.addSchema({ $id: STRICT_ID, $defs: toJsonSchema(spec.components.schemas, true) } as Json);
-  engine = { kinds: kindsOf(spec), compiled: new Map(), ajv };
+  engine = { spec, kinds: kindsOf(spec), compiled: new Map(), ajv };
   return engine;
+}
+
+/** The bundled contract (generated/openapi.json), read once per process. Do not modify it. */
+export function contract(): Json {
+  return load().spec;
 }
 
 /** The payload kinds the contract defines, e.g. `pay.request`, `notifyDispute.request`. */
@@ -151,7 +155,8 @@ function pointerToPath(pointer: string, child?: string): string {
   return path || "(root)";
 }
 
-function valueAt(data: unknown, pointer: string): unknown {
+/** The value at a JSON Pointer (`/result/resultCode`) in a document; undefined when absent. */
+export function valueAt(data: unknown, pointer: string): unknown {
   let node: any = data;
   for (const part of pointer.split("/").slice(1)) {
     if (node === null || typeof node !== "object") return undefined;

@@ -1,9 +1,8 @@
 // Plays Antom toward a merchant's notification endpoint: sends signed notifyPayment,
 // notifyCapture and notifyDispute messages and checks the endpoint's answers.
-import { readFileSync } from "node:fs";
 import type { Signer } from "./flows.js";
 import type { Check } from "./report.js";
-import { validate } from "./validate.js";
+import { contract, validate } from "./validate.js";
 
 export interface CheckWebhookReceiverOptions {
   /** The merchant's notification URL, e.g. `http://127.0.0.1:8080/antom/notify`. */
@@ -21,11 +20,9 @@ interface Notification {
   body: unknown;
 }
 
-const specUrl = new URL("../generated/openapi.json", import.meta.url);
-
 /** The notification variants sent: every named example of the three notifications. */
 export function notificationVariants(): Notification[] {
-  const spec = JSON.parse(readFileSync(specUrl, "utf8"));
+  const spec = contract();
   const out: Notification[] = [];
   for (const [operationId, item] of Object.entries(spec.webhooks as Record<string, any>)) {
     const examples = item.post.requestBody.content["application/json"].examples ?? {};
