@@ -1,10 +1,13 @@
+import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
+import { promisify } from "node:util";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { checkCondition, loadFlows, runFlows } from "../../conformance/flows.js";
 import { keySigner, responseSignatureProblem } from "../../conformance/signer.js";
 import { signatureHeader, signContent, verifyContent, parseSignatureHeader } from "../../src/signing.js";
+import { root } from "../helpers/paths.js";
 
 const FLOWS = [
   "authorizationAutomaticCapture",
@@ -21,6 +24,17 @@ describe("scenario flows", () => {
   test("conformance/flows holds one Arazzo workflow per scenario", () => {
     expect(loadFlows().map((f) => f.workflowId).sort()).toEqual([...FLOWS].sort());
     for (const flow of loadFlows()) expect(flow.file).toMatch(/\.arazzo\.yaml$/);
+  });
+
+  test("the flow files are valid Arazzo documents for Redocly", async () => {
+    for (const file of new Set(loadFlows().map((f) => f.file))) {
+      const { stdout } = await promisify(execFile)(`${root}/node_modules/.bin/redocly`, ["lint", file, "--format=json"], { cwd: root }).catch(
+        (error: { stdout: string }) => ({ stdout: error.stdout }),
+      );
+      const report = JSON.parse(stdout.slice(stdout.indexOf("{")));
+      expect(report.problems, file).toEqual([]);
+      expect(report.totals, file).toMatchObject({ errors: 0, warnings: 0 });
+    }
   });
 
   test("every flow passes in contract mode against the Prism mock, every message validated", async () => {
