@@ -5,15 +5,16 @@
 //   npm run bench -- [--runs 5] [--requests 3000] [--concurrency 16] [--no-write]
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { contract } from "../conformance/contract.js";
 import { freePort, startMock, type RunningMock } from "../scripts/mock.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const spec = JSON.parse(readFileSync(resolve(root, "generated", "openapi.json"), "utf8"));
+const spec = contract();
 
 const PATH = "/v1/payments/inquiryPayment";
 const operation = spec.paths[PATH].post;

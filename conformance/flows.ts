@@ -13,7 +13,8 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { Check } from "./report.js";
-import { validate, valueAt, type ValidationError } from "./validate.js";
+import { valueAt } from "./contract.js";
+import { validate, type ValidationError } from "./validate.js";
 
 export type FlowMode = "contract" | "behaviour";
 

@@ -1,6 +1,7 @@
 // Library entry point of the conformance suite, for teams writing their own tests:
 //   import { validate, runFlows, checkWebhookReceiver } from "antom-openapi/conformance";
-export { contract, formatErrors, kinds, schemaValidator, validate, valueAt } from "./validate.js";
+export { contract, valueAt } from "./contract.js";
+export { formatErrors, kinds, schemaValidator, validate } from "./validate.js";
 export type { Direction, Kind, Mode, ValidationError, ValidationResult } from "./validate.js";
 export { checkCondition, flowsDir, loadFlows, runFlows } from "./flows.js";
 export type { Flow, FlowMode, RunFlowsOptions, Signer, Step } from "./flows.js";

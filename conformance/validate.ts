@@ -6,9 +6,9 @@
 //             sends, which gains fields over time.
 //   strict:   additionally rejects properties the contract does not define, so a misspelt
 //             field in what a merchant sends is caught.
-import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
+import { contract, valueAt } from "./contract.js";
 
 // ajv-formats is CommonJS; under NodeNext the plugin is its `default` export.
 const addFormats = formats.default;
@@ -46,11 +46,10 @@ export interface ValidationResult {
 
 type Json = Record<string, any>;
 
-const specUrl = new URL("../generated/openapi.json", import.meta.url);
 const SPEC_ID = "https://antom-openapi.local/openapi.json";
 const STRICT_ID = "https://antom-openapi.local/openapi.strict.json";
 
-let engine: { spec: Json; kinds: Map<string, Kind>; compiled: Map<string, ValidateFunction>; ajv: Ajv2020 } | undefined;
+let engine: { kinds: Map<string, Kind>; compiled: Map<string, ValidateFunction>; ajv: Ajv2020 } | undefined;
 
 /**
  * Copies the contract's schemas into a JSON Schema document: `#/components/schemas/X` becomes
@@ -107,7 +106,7 @@ function kindsOf(spec: Json): Map<string, Kind> {
 
 function load() {
   if (engine) return engine;
-  const spec: Json = JSON.parse(readFileSync(specUrl, "utf8"));
+  const spec = contract();
   const ajv = new Ajv2020({ strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, allErrors: true });
   addFormats(ajv);
   const keywords = new Set<string>(["example"]);
@@ -116,13 +115,8 @@ function load() {
   // Only the schemas are handed to ajv: the rest of an OpenAPI document is not JSON Schema.
   ajv.addSchema({ $id: SPEC_ID, $defs: toJsonSchema(spec.components.schemas, false) } as Json);
   ajv.addSchema({ $id: STRICT_ID, $defs: toJsonSchema(spec.components.schemas, true) } as Json);
-  engine = { spec, kinds: kindsOf(spec), compiled: new Map(), ajv };
+  engine = { kinds: kindsOf(spec), compiled: new Map(), ajv };
   return engine;
-}
-
-/** The bundled contract (generated/openapi.json), read once per process. Do not modify it. */
-export function contract(): Json {
-  return load().spec;
 }
 
 /** The payload kinds the contract defines, e.g. `pay.request`, `notifyDispute.request`. */
@@ -153,16 +147,6 @@ function pointerToPath(pointer: string, child?: string): string {
   let path = "";
   for (const part of parts) path += /^[0-9]+$/.test(part) ? `[${part}]` : path ? `.${part}` : part;
   return path || "(root)";
-}
-
-/** The value at a JSON Pointer (`/result/resultCode`) in a document; undefined when absent. */
-export function valueAt(data: unknown, pointer: string): unknown {
-  let node: any = data;
-  for (const part of pointer.split("/").slice(1)) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = node[part.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return node;
 }
 
 /** Turns ajv's errors into one readable error per problem, naming the field path and the rule. */

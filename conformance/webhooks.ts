@@ -2,7 +2,8 @@
 // notifyCapture and notifyDispute messages and checks the endpoint's answers.
 import type { Signer } from "./flows.js";
 import type { Check } from "./report.js";
-import { contract, validate } from "./validate.js";
+import { contract } from "./contract.js";
+import { validate } from "./validate.js";
 
 export interface CheckWebhookReceiverOptions {
   /** The merchant's notification URL, e.g. `http://127.0.0.1:8080/antom/notify`. */

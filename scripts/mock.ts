@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, connect } from "node:net";
 import { request } from "node:http";
-import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { contract } from "../conformance/contract.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // Prism's own bin file, spawned directly: killing an `npx prism` wrapper leaves the server running.
@@ -223,7 +223,7 @@ export interface Scenario {
 
 /** Operations and the named outcomes the mock can answer with, read from the bundle. */
 export function scenarios(): Scenario[] {
-  const spec = JSON.parse(readFileSync(join(root, "generated", "openapi.json"), "utf8"));
+  const spec = contract();
   return Object.entries(spec.paths as Record<string, any>).map(([path, item]) => {
     const op = item.post;
     return {

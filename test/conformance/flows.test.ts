@@ -1,12 +1,9 @@
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { promisify } from "node:util";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { checkCondition, loadFlows, runFlows } from "../../conformance/flows.js";
 import { keySigner, responseSignatureProblem } from "../../conformance/signer.js";
-import { signatureHeader, signContent, verifyContent, parseSignatureHeader } from "../../src/signing.js";
+import { startStandIn, successByDefault, testKeyPair, type StandIn } from "../client/stand-in.js";
 import { root } from "../helpers/paths.js";
 
 const FLOWS = [
@@ -73,72 +70,49 @@ describe("scenario flows", () => {
 });
 
 describe("flows against a signing server", () => {
-  // A stand-in for Antom that checks every request signature and signs its answers.
-  const merchant = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const antom = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  // The client tests' stand-in for Antom: it checks every request signature and signs its answers.
+  const merchant = testKeyPair();
+  const antom = testKeyPair();
   const clientId = "SANDBOX_5YBZ1K2ZXXXX00000";
-  let server: Server;
-  let baseUrl = "";
-  let badSignatures = 0;
-  let tamper = false;
-
+  let standIn: StandIn;
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const body = Buffer.concat(chunks);
-        const parsed = parseSignatureHeader(String(req.headers.signature));
-        const ok =
-          parsed !== undefined &&
-          verifyContent({ path: req.url!, clientId: String(req.headers["client-id"]), time: String(req.headers["request-time"]), body }, parsed.signature, merchant.publicKey);
-        if (!ok) badSignatures++;
-        const answer = JSON.stringify(
-          ok
-            ? { result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" }, paymentId: "P1", paymentStatus: "SUCCESS" }
-            : { result: { resultCode: "INVALID_SIGNATURE", resultStatus: "F", resultMessage: "invalid signature" } },
-        );
-        const time = "2024-05-01T10:00:00+08:00";
-        const signed = signContent({ path: req.url!, clientId, time, body: tamper ? `${answer} ` : answer }, antom.privateKey);
-        res.writeHead(200, { "Content-Type": "application/json", "client-id": clientId, "response-time": time, signature: signatureHeader(signed) });
-        res.end(answer);
-      });
-    });
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ams/sandbox/api`;
+    standIn = await startStandIn({ merchantPublicKey: merchant.publicKey, antomPrivateKey: antom.privateKey, clientId });
   });
-  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+  afterAll(() => standIn.close());
 
+  const baseUrl = () => `${standIn.baseUrl}/ams/sandbox/api`;
   const verifyResponse = (response: { headers: Headers; body: string }, request: { path: string }) =>
     responseSignatureProblem(response, { path: request.path, clientId }, antom.publicKey);
 
   test("requests are signed over the full path the server sees, and response signatures are verified", async () => {
-    badSignatures = 0;
-    tamper = false;
+    standIn.handle(successByDefault);
     const checks = await runFlows({
-      baseUrl,
+      baseUrl: baseUrl(),
       mode: "behaviour",
       flows: ["authorizationAutomaticCapture"],
       signer: keySigner({ clientId, privateKey: merchant.privateKey.export({ type: "pkcs8", format: "pem" }).toString() }),
       verifyResponse,
     });
-    expect(badSignatures).toBe(0);
-    expect(checks.every((c) => c.passed), JSON.stringify(checks, null, 2)).toBe(true);
+    expect(checks.filter((c) => !c.passed)).toEqual([]);
+    const seen = standIn.received.slice(-2);
+    expect(seen.map((r) => [r.path, r.signatureValid])).toEqual([
+      ["/ams/sandbox/api/v1/payments/pay", true],
+      ["/ams/sandbox/api/v1/payments/inquiryPayment", true],
+    ]);
   });
 
   test("a response whose signature does not verify fails the step", async () => {
-    tamper = true;
-    const checks = await runFlows({ baseUrl, flows: ["inquiryUnknownPayment"], signer: keySigner({ clientId, privateKey: merchant.privateKey }), verifyResponse });
+    standIn.handle((request) => ({ ...successByDefault(request), tamper: (text) => `${text} ` }));
+    const checks = await runFlows({ baseUrl: baseUrl(), flows: ["inquiryUnknownPayment"], signer: keySigner({ clientId, privateKey: merchant.privateKey }), verifyResponse });
     expect(checks[0].passed).toBe(false);
     expect(checks[0].details).toContain("response signature does not verify with Antom's public key");
   });
 
-  test("without the merchant's key the server refuses every request", async () => {
-    tamper = false;
-    badSignatures = 0;
-    const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const checks = await runFlows({ baseUrl, flows: ["inquiryUnknownPayment"], signer: keySigner({ clientId, privateKey: stranger.privateKey }) });
-    expect(badSignatures).toBe(1);
+  test("without the merchant's key the server refuses the request and the step fails", async () => {
+    standIn.handle(successByDefault);
+    const checks = await runFlows({ baseUrl: baseUrl(), flows: ["inquiryUnknownPayment"], signer: keySigner({ clientId, privateKey: testKeyPair().privateKey }) });
+    expect(standIn.received.at(-1)!.signatureValid).toBe(false);
     expect(checks[0].passed).toBe(false);
+    expect(checks[0].details).toContain("expected $response.body#/result/resultCode == 'ORDER_NOT_EXIST'; got \"INVALID_SIGNATURE\"");
   });
 });

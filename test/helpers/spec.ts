@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { contract } from "../../conformance/contract.js";
 import { operations, type ResultCode } from "../../scripts/bundle.js";
-import { root } from "./paths.js";
 
 type Json = Record<string, any>;
 
 /** The committed bundle, as every consumer sees it. */
-export const spec: Json = JSON.parse(readFileSync(resolve(root, "generated", "openapi.json"), "utf8"));
+export const spec: Json = contract();
 
 /** Follows local `$ref`s to parameters, responses, headers and the like; schema refs stay named. */
 export function deref<T = Json>(node: T): T {
