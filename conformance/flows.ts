@@ -13,6 +13,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { Check } from "./report.js";
+import { requestUri } from "../src/signing.js";
 import { valueAt } from "./contract.js";
 import { validate, type ValidationError } from "./validate.js";
 
@@ -146,7 +147,7 @@ async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, ste
   const headers: Record<string, string> = {
     "Content-Type": "application/json; charset=UTF-8",
     ...(options.signer
-      ? await options.signer({ method: "POST", path: new URL(url).pathname, body })
+      ? await options.signer({ method: "POST", path: requestUri(url), body })
       : { "Client-Id": "SANDBOX_CONFORMANCE", "Request-Time": String(Date.now()), Signature: "algorithm=RSA256,keyVersion=1,signature=unsigned" }),
   };
   if (mode === "contract" && step["x-mock-example"]) headers.Prefer = `example=${step["x-mock-example"]}`;
@@ -156,7 +157,7 @@ async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, ste
     result.statusCode = response.status;
     result.headers = response.headers;
     const text = await response.text();
-    const signatureProblem = options.verifyResponse?.({ headers: response.headers, body: text }, { path: new URL(url).pathname });
+    const signatureProblem = options.verifyResponse?.({ headers: response.headers, body: text }, { path: requestUri(url) });
     if (signatureProblem) details.push(signatureProblem);
     try {
       result.body = JSON.parse(text);

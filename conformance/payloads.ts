@@ -2,6 +2,7 @@
 // real integration. The kind of a message is given, or detected from the message itself.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { notificationKindOf } from "../src/notifications.js";
 import type { Check } from "./report.js";
 import { kinds, validate, type Mode, type ValidationError } from "./validate.js";
 
@@ -9,12 +10,9 @@ const OPERATION_PATH = /\/v1\/payments\/(consult|pay|cancel|capture|inquiryPayme
 
 /** Which notification a message is, from the fields that name it; undefined when it says nothing. */
 export function detectNotificationKind(payload: unknown): string | undefined {
-  if (payload === null || typeof payload !== "object") return undefined;
-  const body = payload as Record<string, unknown>;
-  if (typeof body.disputeNotificationType === "string") return "notifyDispute.request";
-  if (body.notifyType === "CAPTURE_RESULT") return "notifyCapture.request";
-  if (typeof body.notifyType === "string") return "notifyPayment.request";
-  return undefined;
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return undefined;
+  const kind = notificationKindOf(payload as Record<string, unknown>);
+  return typeof kind === "string" ? `${kind}.request` : undefined;
 }
 
 /** The kind named in a file name such as `pay.request.json` or `017.capture.response.json`. */

@@ -2,8 +2,8 @@
 // private key) or as Antom (notifications, with Antom's private key). Same recipe either way.
 import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
-import { toPrivateKey, toPublicKey, type KeyInput } from "../src/keys.js";
-import { parseSignatureHeader, signatureHeader, signContent, verifyContent } from "../src/signing.js";
+import { toPrivateKey, type KeyInput } from "../src/keys.js";
+import { checkResponseSignature, signatureHeader, signContent } from "../src/signing.js";
 import type { Signer } from "./flows.js";
 
 export interface KeySignerOptions {
@@ -34,13 +34,10 @@ export function responseSignatureProblem(
   request: { path: string; clientId: string },
   antomPublicKey: KeyObject,
 ): string | undefined {
-  const header = response.headers.get("signature");
-  const time = response.headers.get("response-time");
-  if (!header || !time) return undefined;
-  const parsed = parseSignatureHeader(header);
-  if (!parsed) return `response signature header is not in Antom's form: ${header.slice(0, 80)}`;
-  const ok = verifyContent({ path: request.path, clientId: request.clientId, time, body: response.body }, parsed.signature, antomPublicKey);
-  return ok ? undefined : "response signature does not verify with Antom's public key";
+  const check = checkResponseSignature(response, request, antomPublicKey);
+  if (check === "malformed") return `response signature header is not in Antom's form: ${response.headers.get("signature")?.slice(0, 80)}`;
+  if (check === "mismatch") return "response signature does not verify with Antom's public key";
+  return undefined;
 }
 
 /** Reads a key file: PEM, or a single line of base64 DER. */
@@ -48,4 +45,3 @@ export function readKeyFile(file: string): string {
   return readFileSync(file, "utf8").trim();
 }
 
-export { toPrivateKey, toPublicKey };

@@ -149,6 +149,17 @@ function pointerToPath(pointer: string, child?: string): string {
   return path || "(root)";
 }
 
+// Card data that must never be echoed into an error message, a CI report or a log.
+const SENSITIVE = new Set(["cardNo", "cvv", "cardPasswordDigest", "cpf", "businessNo", "dateOfBirth"]);
+
+/** The offending value as it may be shown: card data masked, all but the last 4 characters of a card number hidden. */
+function shown(pointer: string, value: unknown): unknown {
+  const field = pointer.split("/").at(-1) ?? "";
+  if (!SENSITIVE.has(field) || value === undefined || value === null) return value;
+  const text = String(value);
+  return field === "cardNo" && text.length > 4 ? `${"*".repeat(text.length - 4)}${text.slice(-4)}` : "*".repeat(text.length);
+}
+
 /** Turns ajv's errors into one readable error per problem, naming the field path and the rule. */
 export function formatErrors(errors: ErrorObject[] | null | undefined, data: unknown): ValidationError[] {
   const list = errors ?? [];
@@ -159,7 +170,7 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, data: unk
   for (const e of list) {
     if (e.keyword === "if") continue;
     if (e.keyword !== "anyOf" && inBranch(e)) continue;
-    const actual = valueAt(data, e.instancePath);
+    const actual = shown(e.instancePath, valueAt(data, e.instancePath));
     switch (e.keyword) {
       case "required": {
         const field = (e.params as { missingProperty: string }).missingProperty;

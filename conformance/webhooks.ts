@@ -2,6 +2,7 @@
 // notifyCapture and notifyDispute messages and checks the endpoint's answers.
 import type { Signer } from "./flows.js";
 import type { Check } from "./report.js";
+import { requestUri } from "../src/signing.js";
 import { contract } from "./contract.js";
 import { validate } from "./validate.js";
 
@@ -83,7 +84,7 @@ function tamperSignature(signature: string): string {
  * signature or body was tampered with.
  */
 export async function checkWebhookReceiver(options: CheckWebhookReceiverOptions): Promise<Check[]> {
-  const path = new URL(options.target).pathname;
+  const path = requestUri(options.target);
   const checks: Check[] = [];
   const record = async (suite: string, name: string, run: () => Promise<string[]>) => {
     const started = performance.now();

@@ -3,7 +3,8 @@ export { createAntomClient, PRODUCTION_PREFIX, SANDBOX_PREFIX } from "./client.j
 export type { AntomClient, AntomClientOptions, CallOptions } from "./client.js";
 export { createSigningMiddleware } from "./middleware.js";
 export type { SigningMiddleware, SigningOptions } from "./middleware.js";
-export { contentToSign, parseSignatureHeader, signatureHeader, signContent, verifyContent } from "./signing.js";
+export { checkResponseSignature, contentToSign, parseSignatureHeader, requestUri, signatureHeader, signContent, verifyContent } from "./signing.js";
+export type { ResponseSignatureCheck } from "./signing.js";
 export type { ParsedSignatureHeader, SignedContent } from "./signing.js";
 export { toPrivateKey, toPublicKey } from "./keys.js";
 export type { KeyInput } from "./keys.js";

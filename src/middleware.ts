@@ -4,7 +4,7 @@ import type { KeyObject } from "node:crypto";
 import type { Middleware } from "openapi-fetch";
 import { AntomResponseSignatureError } from "./errors.js";
 import { toPrivateKey, toPublicKey, type KeyInput } from "./keys.js";
-import { parseSignatureHeader, signatureHeader, signContent, verifyContent } from "./signing.js";
+import { checkResponseSignature, requestUri, signatureHeader, signContent } from "./signing.js";
 import type { Verification } from "./types.js";
 
 export interface SigningOptions {
@@ -23,12 +23,6 @@ export type SigningMiddleware = Middleware & {
   /** How the signature of a response that went through this middleware was checked. */
   verificationOf(response: Response): Verification | undefined;
 };
-
-/** The request URI as signed: exactly the path and query string sent on the wire. */
-function requestUri(url: string): string {
-  const { pathname, search } = new URL(url);
-  return pathname + search;
-}
 
 function operationOf(url: string): string {
   return new URL(url).pathname.split("/").pop() || url;
@@ -73,22 +67,13 @@ export function createSigningMiddleware(options: SigningOptions): SigningMiddlew
       }
       // Only answers are verified; other statuses become errors without a body to trust.
       if (response.status !== 200) return undefined;
-      const header = response.headers.get("signature");
-      const time = response.headers.get("response-time");
-      if (!header || !time) {
+      const body = new Uint8Array(await response.clone().arrayBuffer());
+      const check = checkResponseSignature({ headers: response.headers, body }, { method: request.method, path: request.url, clientId: options.clientId }, publicKey);
+      if (check === "unsigned") {
         verifications.set(response, "unsigned");
         return undefined;
       }
-      const parsed = parseSignatureHeader(header);
-      if (!parsed) throw new AntomResponseSignatureError(operationOf(request.url), "malformed");
-      const body = new Uint8Array(await response.clone().arrayBuffer());
-      // As the official SDKs do, the client ID is our own, not the one echoed in the response.
-      const ok = verifyContent(
-        { method: request.method, path: requestUri(request.url), clientId: options.clientId, time, body },
-        parsed.signature,
-        publicKey,
-      );
-      if (!ok) throw new AntomResponseSignatureError(operationOf(request.url), "mismatch");
+      if (check !== "verified") throw new AntomResponseSignatureError(operationOf(request.url), check);
       verifications.set(response, "verified");
       return undefined;
     },

@@ -2,11 +2,12 @@
 // verify the signature over the raw body, recognise the kind, validate it against the
 // contract, and acknowledge it with the one body Antom accepts.
 import type { KeyObject } from "node:crypto";
+import { contract } from "../conformance/contract.js";
 import { validate, type ValidationError } from "../conformance/validate.js";
 import type { components } from "../generated/antom.js";
 import { NotificationBodyError, NotificationSignatureError } from "./errors.js";
 import { toPublicKey, type KeyInput } from "./keys.js";
-import { parseSignatureHeader, verifyContent } from "./signing.js";
+import { parseSignatureHeader, requestUri, verifyContent } from "./signing.js";
 import type { TypedResult } from "./types.js";
 
 type Schemas = components["schemas"];
@@ -67,19 +68,16 @@ function header(headers: HeadersInput, name: string): string | undefined {
   return undefined;
 }
 
-function signedPath(path: string): string {
-  if (/^https?:\/\//i.test(path)) {
-    const url = new URL(path);
-    return url.pathname + url.search;
-  }
-  return path;
-}
+// The notifyType values each notification declares in the contract.
+const notifyTypesOf = (schema: string): string[] => contract().components.schemas[schema].properties.notifyType.enum;
 
-const PAYMENT_NOTIFY_TYPES = ["PAYMENT_RESULT", "PAYMENT_PENDING", "UPDATE_AMOUNT_RESULT"];
-const CAPTURE_NOTIFY_TYPES = ["CAPTURE_RESULT"];
-
-/** Which notification a body is: disputes by `disputeNotificationType`, the others by `notifyType`. */
-function kindOf(body: Record<string, unknown>): NotificationKind | ValidationError {
+/**
+ * Which notification a body is (disputes by `disputeNotificationType`, the others by
+ * `notifyType`), or the error that says why it is none.
+ */
+export function notificationKindOf(body: Record<string, unknown>): NotificationKind | ValidationError {
+  const PAYMENT_NOTIFY_TYPES = notifyTypesOf("NotifyPaymentRequest");
+  const CAPTURE_NOTIFY_TYPES = notifyTypesOf("NotifyCaptureRequest");
   if (body.disputeNotificationType !== undefined) return "notifyDispute";
   const notifyType = body.notifyType;
   if (typeof notifyType === "string" && PAYMENT_NOTIFY_TYPES.includes(notifyType)) return "notifyPayment";
@@ -117,13 +115,13 @@ export function verifyNotification(input: VerifyNotificationInput): AntomNotific
   if (!parsed) throw new NotificationSignatureError("the Signature header is not in the form algorithm=RSA256,keyVersion=<n>,signature=<value>");
   const raw = typeof input.body === "string" ? Buffer.from(input.body, "utf8") : Buffer.from(input.body);
   const verified = verifyContent(
-    { method: "POST", path: signedPath(input.path), clientId: clientId!, time: requestTime!, body: raw },
+    { method: "POST", path: requestUri(input.path), clientId: clientId!, time: requestTime!, body: raw },
     parsed.signature,
     publicKey,
   );
   if (!verified) {
     throw new NotificationSignatureError(
-      `the signature does not verify with antomPublicKey over POST ${signedPath(input.path)} (check the notification path, the key, and that the body is passed unparsed)`,
+      `the signature does not verify with antomPublicKey over POST ${requestUri(input.path)} (check the notification path, the key, and that the body is passed unparsed)`,
     );
   }
 
@@ -136,7 +134,7 @@ export function verifyNotification(input: VerifyNotificationInput): AntomNotific
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new NotificationBodyError(undefined, [{ path: "(root)", rule: "type", message: "must be a JSON object", actual: body }]);
   }
-  const kind = kindOf(body as Record<string, unknown>);
+  const kind = notificationKindOf(body as Record<string, unknown>);
   if (typeof kind !== "string") throw new NotificationBodyError(undefined, [kind]);
   // Tolerant: Antom adds fields to its notifications over time.
   const checked = validate(`${kind}.request`, body, { mode: "tolerant" });

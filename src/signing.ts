@@ -18,6 +18,16 @@ export interface SignedContent {
   body: string | Uint8Array;
 }
 
+/**
+ * The request URI as signed: the path and query string, without scheme and host. A path is
+ * returned as it is; a full URL is reduced to its path and query string.
+ */
+export function requestUri(urlOrPath: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(urlOrPath)) return urlOrPath;
+  const { pathname, search } = new URL(urlOrPath);
+  return pathname + search;
+}
+
 /** The exact bytes that are signed. Built as bytes so a body is never re-encoded. */
 export function contentToSign(content: SignedContent): Buffer {
   const head = `${content.method ?? "POST"} ${content.path}\n${content.clientId}.${content.time}.`;
@@ -70,3 +80,25 @@ export function parseSignatureHeader(value: string | null | undefined): ParsedSi
   }
   return { algorithm, keyVersion: fields.get("keyVersion") ?? "1", signature };
 }
+
+/** How a response's signature checked out: `unsigned` when Antom sent none (some errors are unsigned). */
+export type ResponseSignatureCheck = "verified" | "unsigned" | "malformed" | "mismatch";
+
+/**
+ * Checks the signature of an Antom response over `POST <request URI>\n<clientId>.<response-time>.<raw body>`.
+ * As the official SDKs do, `clientId` is the caller's own, not the one echoed in the response.
+ */
+export function checkResponseSignature(
+  response: { headers: Headers; body: string | Uint8Array },
+  request: { method?: string; path: string; clientId: string },
+  antomPublicKey: KeyInput,
+): ResponseSignatureCheck {
+  const header = response.headers.get("signature");
+  const time = response.headers.get("response-time");
+  if (!header || !time) return "unsigned";
+  const parsed = parseSignatureHeader(header);
+  if (!parsed) return "malformed";
+  const content = { method: request.method, path: requestUri(request.path), clientId: request.clientId, time, body: response.body };
+  return verifyContent(content, parsed.signature, antomPublicKey) ? "verified" : "mismatch";
+}
+

@@ -50,6 +50,11 @@ describe("antom-conformance webhooks", () => {
     expect(received.filter((k) => k === "notifyPayment").length).toBe(events.size);
   });
 
+  test("a notification URL with a query string is signed over its path and query, as the receiver verifies it", async () => {
+    const checks = await checkWebhookReceiver({ target: `${goodUrl}?shop=1`, signer });
+    expect(checks.filter((c) => !c.passed)).toEqual([]);
+  });
+
   test("a receiver that skips verification and answers disputes with plain text fails, and the report says why", async () => {
     const checks = await checkWebhookReceiver({ target: brokenUrl, signer });
     const failed = checks.filter((c) => !c.passed);

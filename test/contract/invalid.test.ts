@@ -83,3 +83,22 @@ describe("invalid payloads are rejected with the field path and the rule", () =>
     expect(validate("notifyPayment.request", newField).valid).toBe(true);
   });
 });
+
+describe("errors never echo card data", () => {
+  test("a card number, CVV or card password digest that breaks a rule is masked in the error", () => {
+    const spaced = mutate(rawCard, "paymentMethod.paymentMethodMetaData.cardNo", "4054 6957 2310 0768");
+    const longCvv = mutate(spaced, "paymentMethod.paymentMethodMetaData.cvv", "12345");
+    const result = validate("pay.request", mutate(longCvv, "paymentMethod.paymentMethodMetaData.cardPasswordDigest", "123"));
+    const text = JSON.stringify(result.errors);
+    expect(result.errors.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        "paymentMethod.paymentMethodMetaData.cardNo",
+        "paymentMethod.paymentMethodMetaData.cvv",
+        "paymentMethod.paymentMethodMetaData.cardPasswordDigest",
+      ]),
+    );
+    expect(text).not.toContain("4054 6957");
+    expect(text).not.toContain("12345");
+    expect(text).toContain("***************0768");
+  });
+});
