@@ -16,13 +16,22 @@ export function describeError(error: ValidationError): string {
   return `${error.path}: ${error.message} (${error.rule})`;
 }
 
+/** Every problem, described, joined by `; `. */
+export function describeErrors(errors: ValidationError[]): string {
+  return errors.map(describeError).join("; ");
+}
+
+/** A failure `result` in Antom's format, its message cut to the contract's 256 characters. */
+export function failureResult<Code extends string>(resultCode: Code, message: string): { resultCode: Code; resultStatus: "F"; resultMessage: string } {
+  const resultMessage = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message;
+  return { resultCode, resultStatus: "F", resultMessage };
+}
+
 /**
  * The Antom-style error for an invalid payload, or `undefined` when it is valid. The message
  * names every offending field and the rule it breaks, joined by `; `, cut to 256 characters.
  */
 export function toAntomResult(validation: ValidationResult): AntomErrorResponse | undefined {
   if (validation.valid) return undefined;
-  let message = validation.errors.map(describeError).join("; ") || `${validation.kind} is invalid`;
-  if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE - 3)}...`;
-  return { result: { resultCode: "PARAM_ILLEGAL", resultStatus: "F", resultMessage: message } };
+  return { result: failureResult("PARAM_ILLEGAL", describeErrors(validation.errors) || `${validation.kind} is invalid`) };
 }

@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { describeError } from "./antom-error.js";
 import type { Check } from "./report.js";
 import { requestUri } from "../src/signing.js";
 import { valueAt } from "./contract.js";
@@ -129,7 +130,7 @@ export function checkCondition(condition: string, current: StepResult | undefine
   return `expected ${condition}; got ${JSON.stringify(left ?? null)}`;
 }
 
-const describe = (prefix: string, errors: ValidationError[]) => errors.map((e) => `${prefix} ${e.path}: ${e.message} [${e.rule}]`);
+const describe = (prefix: string, errors: ValidationError[]) => errors.map((e) => `${prefix} ${describeError(e)}`);
 
 async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, steps: Map<string, StepResult>): Promise<string[]> {
   const details: string[] = [];

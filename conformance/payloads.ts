@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { notificationKindOf } from "../src/notifications.js";
+import { describeError } from "./antom-error.js";
 import type { Check } from "./report.js";
 import { kinds, validate, type Mode, type ValidationError } from "./validate.js";
 
@@ -33,7 +34,7 @@ export function operationFromUrl(url: string): string | undefined {
 }
 
 function describe(errors: ValidationError[]): string[] {
-  return errors.map((e) => `${e.path}: ${e.message} [${e.rule}]`);
+  return errors.map(describeError);
 }
 
 function check(suite: string, name: string, run: () => string[]): Check {

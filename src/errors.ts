@@ -3,6 +3,7 @@
 // is not an answer from Antom (network, HTTP status, bad signature, malformed body) and for
 // bad input (configuration, request body, notification).
 import type { ValidationError } from "../conformance/validate.js";
+import { describeErrors, failureResult } from "../conformance/antom-error.js";
 
 /** A result in Antom's own format, for errors that a merchant may report back in the protocol. */
 export interface AntomResultBody {
@@ -37,8 +38,8 @@ export class AntomRequestValidationError extends AntomError {
     /** One entry per problem, with the field path and the rule, e.g. `{ path: "paymentAmount.value", rule: "pattern" }`. */
     readonly errors: ValidationError[],
   ) {
-    super(`${operationId} request is invalid: ${errors.map((e) => `${e.path}: ${e.message} (${e.rule})`).join("; ")}`);
-    this.result = { resultCode: "PARAM_ILLEGAL", resultStatus: "F", resultMessage: this.message };
+    super(`${operationId} request is invalid: ${describeErrors(errors)}`);
+    this.result = failureResult("PARAM_ILLEGAL", this.message);
   }
 }
 
@@ -111,7 +112,7 @@ export class NotificationSignatureError extends AntomNotificationError {
   readonly result: AntomResultBody;
   constructor(message: string) {
     super(message);
-    this.result = { resultCode: "INVALID_SIGNATURE", resultStatus: "F", resultMessage: message };
+    this.result = failureResult("INVALID_SIGNATURE", message);
   }
 }
 
@@ -126,7 +127,7 @@ export class NotificationBodyError extends AntomNotificationError {
     /** One entry per problem, with the field path and the rule. */
     readonly errors: ValidationError[],
   ) {
-    super(`${kind ?? "notification"} body is invalid: ${errors.map((e) => `${e.path}: ${e.message} (${e.rule})`).join("; ")}`);
-    this.result = { resultCode: "PARAM_ILLEGAL", resultStatus: "F", resultMessage: this.message };
+    super(`${kind ?? "notification"} body is invalid: ${describeErrors(errors)}`);
+    this.result = failureResult("PARAM_ILLEGAL", this.message);
   }
 }
