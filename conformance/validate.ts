@@ -63,7 +63,8 @@ function toJsonSchema(node: unknown, strict: boolean): unknown {
   for (const [k, v] of Object.entries(node)) {
     if (k === "examples" || k === "example") out[k] = v;
     else if (k === "$ref" && typeof v === "string") out[k] = v.replace("#/components/schemas/", "#/$defs/");
-    else out[k] = toJsonSchema(v, strict);
+    // A condition (`if`, `not`) only tests a payload; closing it would change what it matches.
+    else out[k] = toJsonSchema(v, strict && k !== "if" && k !== "not");
   }
   if (strict && out.properties && out.additionalProperties === undefined && out.unevaluatedProperties === undefined) {
     out.unevaluatedProperties = false;

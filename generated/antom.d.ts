@@ -1158,7 +1158,9 @@ export interface components {
         /** @description A logo to display, with its name. */
         Logo: {
             /**
-             * @description Name of the logo, usable as a label (for a card brand, the brand's logo name such as `VISA`).
+             * @description Name of the logo, usable as a label (for a card brand, the brand's logo name such as
+             *     `VISA`). The official SDKs document at most 12 characters; no limit is enforced here,
+             *     because brand names Antom lists (`CARTES_BANCAIRES`) are longer.
              * @example VISA
              */
             logoName: string;
