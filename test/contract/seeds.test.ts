@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, test } from "vitest";
 import { schemaValidator, formatErrors, validate } from "../../conformance/validate.js";
-import { seedSamples } from "../helpers/seeds.js";
+import { guidesPresent, samplesInGuides, seedSamples } from "../helpers/seeds.js";
 import { namedExamples, spec } from "../helpers/spec.js";
 
 // Where each JSON sample of Antom's guides belongs. A new sample in the seeds fails the count below
@@ -45,3 +45,11 @@ describe("JSON samples of Antom's guides", () => {
     expect(property.examples).toContainEqual(fragment.transactions);
   });
 });
+
+// Needs Antom's guides beside the repository (../shared/seeds), as CI has them.
+describe.runIf(guidesPresent)("the kept samples", () => {
+  test("are exactly the JSON samples of Antom's guides, in order", () => {
+    expect(seedSamples()).toEqual(samplesInGuides());
+  });
+});
+

@@ -1,14 +1,30 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { seedsDir } from "./paths.js";
+import { root, seedsDir } from "./paths.js";
 
 export interface SeedSample {
-  /** Seed file name prefix, e.g. `004`. */
+  /** Seed guide the sample comes from, by its file-name prefix, e.g. `004`. */
   seed: string;
-  /** Position of the sample within its seed, from 0. */
+  /** Position of the sample within its guide, from 0. */
   index: number;
   value: unknown;
 }
+
+/** The JSON samples of Antom's guides, kept in the repository so the suite runs on any clone. */
+export const samplesDir = join(root, "test", "fixtures", "seed-samples");
+
+export function seedSamples(): SeedSample[] {
+  return readdirSync(samplesDir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const [seed, index] = f.replace(/\.json$/, "").split("-");
+      return { seed, index: Number(index), value: JSON.parse(readFileSync(join(samplesDir, f), "utf8")) };
+    });
+}
+
+/** Whether the guides themselves are beside the repository (../shared/seeds), as in CI. */
+export const guidesPresent = existsSync(seedsDir);
 
 /** Reads one JSON value starting at `start` (which must be `{`), honouring strings and escapes. */
 function readJsonObject(text: string, start: number): string {
@@ -26,8 +42,8 @@ function readJsonObject(text: string, start: number): string {
   throw new Error(`unbalanced JSON from offset ${start}`);
 }
 
-/** Every JSON sample in the seed guides: each follows a `copy` line (the page's copy button). */
-export function seedSamples(): SeedSample[] {
+/** Every JSON sample in the guides themselves: each follows a `copy` line (the page's copy button). */
+export function samplesInGuides(): SeedSample[] {
   const out: SeedSample[] = [];
   for (const file of readdirSync(seedsDir).sort()) {
     const text = readFileSync(join(seedsDir, file), "utf8");
