@@ -254,7 +254,7 @@ ${table}
   the baseline then the mock, medians shown (the ratio is the median of the rounds' ratios;
   rounds in req/s, mock / baseline: ${roundsText}).
   Prism validates each request and picks the example; the baseline does neither. The client
-  is a single Node process on the same two cores, so the baseline's figure is partly the
+  is a single Node process on the same ${cpus().length} cores, so the baseline's figure is partly the
   client's own limit: the real gap is wider than the ratio says.
 - The mock runs with \`-v error\`, as in the test suite. \`npm start\` uses \`-v warn\`, which adds
   nothing for successful requests (Prism logs those at \`info\`).

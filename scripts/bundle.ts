@@ -1,5 +1,5 @@
 // Joins the split contract in openapi/ into generated/openapi.yaml and generated/openapi.json.
-// Redocly CLI does the joining; this script then applies three decorations that every consumer
+// Redocly CLI does the joining; this script then applies four decorations that every consumer
 // of the bundle (codegen, the mock, the docs) needs and that must not be typed by hand:
 //   1. named examples are inlined where they are used (Redocly would name them `success-2`);
 //   2. the gateway codes common to all operations are merged into each operation's
@@ -36,7 +36,7 @@ async function redoclyBundle(): Promise<Json> {
     const out = join(dir, "openapi.yaml");
     await promisify(execFile)(redocly, ["bundle", join(root, "openapi", "openapi.yaml"), "-o", out], {
       cwd: root,
-      env: { ...process.env, REDOCLY_TELEMETRY: "off", NO_COLOR: "1" },
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" },
     });
     return parse(await readFile(out, "utf8"));
   } finally {

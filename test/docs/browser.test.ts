@@ -106,7 +106,12 @@ const menu = () => page.locator('[data-component-name="Menu/Menu"]');
 
 async function open(entry: Entry): Promise<void> {
   const item = menu().getByText(entry.summary, { exact: true });
-  if (!(await item.isVisible())) await menu().getByText(entry.group, { exact: true }).click();
+  // A group heading toggles its group, and earlier tests may have left it either way: open it
+  // until the entry shows (at most twice: closed then open).
+  for (let attempt = 0; attempt < 2 && !(await item.isVisible()); attempt++) {
+    await menu().getByText(entry.group, { exact: true }).click();
+    await item.waitFor({ state: "visible", timeout: 3000 }).catch(() => undefined);
+  }
   await item.click();
   await page.locator(`[id="${entry.section}"]`).waitFor();
 }
