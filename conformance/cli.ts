@@ -106,6 +106,10 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     io.err(`--reporter must be text, junit or json, not ${reporter}\n`);
     return 2;
   }
+  if (values["key-version"] !== undefined && !/^[1-9][0-9]*$/.test(values["key-version"])) {
+    io.err(`--key-version must be a positive whole number (the key's version in the Antom Dashboard), not ${values["key-version"]}\n`);
+    return 2;
+  }
   const modes = command === "run" ? ["contract", "behaviour"] : ["strict", "tolerant"];
   if (values.mode !== undefined && !modes.includes(values.mode)) {
     io.err(`--mode must be ${modes.join(" or ")}, not ${values.mode}\n`);

@@ -122,7 +122,7 @@ export function validateFiles(paths: string[], options: { as?: string; mode?: Mo
       checks.push(check(file, "parse", () => [`not valid JSON: ${(error as Error).message}`]));
       continue;
     }
-    if (file.toLowerCase().endsWith(".har") || (data as { log?: unknown })?.log) {
+    if (file.toLowerCase().endsWith(".har") || Array.isArray((data as { log?: { entries?: unknown } })?.log?.entries)) {
       checks.push(...validateHar(file, data as never, options.mode));
       continue;
     }

@@ -82,6 +82,7 @@ describe("antom-conformance validate", () => {
     expect((await run("validate", "x.json", "--as", "pay.requests")).err).toContain("unknown kind pay.requests");
     expect((await run("validate", "x.json", "--reporter", "xml")).code).toBe(2);
     expect((await run("frobnicate")).code).toBe(2);
+    expect((await run("run", "--base-url", "http://127.0.0.1:9", "--key-version", "v2")).err).toContain("--key-version must be a positive whole number");
   });
 
   test("files that cannot be read or parsed fail as checks, not crashes", async () => {
