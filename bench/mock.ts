@@ -5,7 +5,7 @@
 //   npm run bench -- [--runs 5] [--requests 3000] [--concurrency 16] [--no-write]
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -260,9 +260,14 @@ ${table}
   nothing for successful requests (Prism logs those at \`info\`).
 
 Run \`npm run bench\` again after changing the mock set-up or upgrading Prism; it rewrites this
-file (\`--no-write\` only prints the table).
+file (\`--no-write\` only prints the table), keeping the validation section that
+\`npm run bench:validate\` writes.
 `;
-  writeFileSync(resolve(root, "docs", "benchmarks.md"), doc);
+  const file = resolve(root, "docs", "benchmarks.md");
+  // The validation engine's section belongs to bench/validate.ts: carry it over as it is.
+  const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const kept = /<!-- validation:start -->[\s\S]*<!-- validation:end -->/.exec(previous)?.[0];
+  writeFileSync(file, kept ? `${doc}\n${kept}\n` : doc);
   console.log("Wrote docs/benchmarks.md");
 }
 
