@@ -75,8 +75,9 @@ export function* operations(doc: Json): Generator<{ where: string; op: Json }> {
   yield* inPathItems(doc.webhooks, "webhook");
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+/** Text as one cell of a markdown table: on one line, pipes escaped. */
+export function markdownCell(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
 }
 
 export function resultCodeTable(codes: ResultCode[]): string {
@@ -84,7 +85,7 @@ export function resultCodeTable(codes: ResultCode[]): string {
     const notes = [c.common ? "gateway code common to all operations" : "", c.unconfirmed ? "unconfirmed" : ""]
       .filter(Boolean)
       .join("; ");
-    const meaning = escapeCell(c.description) + (notes ? ` _(${notes})_` : "");
+    const meaning = markdownCell(c.description) + (notes ? ` _(${notes})_` : "");
     return `| \`${c.resultCode}\` | \`${c.resultStatus}\` | ${meaning} |`;
   });
   return ["| resultCode | resultStatus | Meaning |", "|---|---|---|", ...rows].join("\n");

@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { markdownCell } from "./bundle.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -40,9 +41,6 @@ export function entries(spec: Json): Entry[] {
 }
 
 /** Makes text safe inside a markdown table cell: one line, pipes escaped. */
-export function cell(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
-}
 
 /** The first sentence of a description, on one line. */
 export function firstSentence(text: string | undefined): string {
@@ -103,7 +101,7 @@ export function resultCodesDoc(spec: Json): string {
     lines.push("| resultCode | resultStatus | Meaning | Flags |", "|---|---|---|---|");
     for (const c of codes) {
       const flags = [c.common ? "common" : "", c.unconfirmed ? "unconfirmed" : ""].filter(Boolean).join(", ");
-      lines.push(`| ${code(c.resultCode)} | ${code(c.resultStatus)} | ${cell(c.description ?? "")} | ${flags} |`);
+      lines.push(`| ${code(c.resultCode)} | ${code(c.resultStatus)} | ${markdownCell(c.description ?? "")} | ${flags} |`);
     }
   }
   return `${HEADER}${lines.join("\n")}\n`;
@@ -132,16 +130,16 @@ export function scenariosDoc(spec: Json): string {
       lines.push("| Outcome (`Prefer: example=`) | What it shows | resultStatus | resultCode |", "|---|---|---|---|");
       responses.forEach(([name, ex], i) => {
         const { status, code: rc } = outcome(ex.value);
-        lines.push(`| ${code(name)}${i === 0 ? " (default)" : ""} | ${cell(ex.summary ?? "")} | ${status} | ${rc} |`);
+        lines.push(`| ${code(name)}${i === 0 ? " (default)" : ""} | ${markdownCell(ex.summary ?? "")} | ${status} | ${rc} |`);
       });
       lines.push("", "Request examples:", "");
       lines.push("| Request example | What it shows |", "|---|---|");
-      for (const [name, ex] of requests) lines.push(`| ${code(name)} | ${cell(ex.summary ?? "")} |`);
+      for (const [name, ex] of requests) lines.push(`| ${code(name)} | ${markdownCell(ex.summary ?? "")} |`);
     } else {
       lines.push("| Message | What it shows | resultStatus | resultCode |", "|---|---|---|---|");
       for (const [name, ex] of requests) {
         const { status, code: rc } = outcome(ex.value);
-        lines.push(`| ${code(name)} | ${cell(ex.summary ?? "")} | ${status} | ${rc} |`);
+        lines.push(`| ${code(name)} | ${markdownCell(ex.summary ?? "")} | ${status} | ${rc} |`);
       }
     }
     lines.push("");
@@ -240,7 +238,7 @@ function propertyRows(schema: Json, spec: Json, prefix = ""): string[] {
     const required = always.has(name) ? "yes" : alt ? `one of ${alt.map(code).join(", ")}` : "";
     const dependent = Object.entries<string[]>(schema.dependentRequired ?? {}).find(([, needs]) => needs.includes(name));
     const when = dependent ? `${required ? `${required}; ` : ""}with ${code(dependent[0])}` : required;
-    rows.push(`| ${code(prefix + name)} | ${cell(typeOf(prop))} | ${when} | ${cell(constraintsOf(prop))} | ${cell(description)} |`);
+    rows.push(`| ${code(prefix + name)} | ${markdownCell(typeOf(prop))} | ${when} | ${markdownCell(constraintsOf(prop))} | ${markdownCell(description)} |`);
     if (!prop.$ref && prop.properties) rows.push(...propertyRows(prop, spec, `${prefix}${name}.`));
     if (!prop.items?.$ref && prop.items?.properties) rows.push(...propertyRows(prop.items, spec, `${prefix}${name}[].`));
   }

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { describe, expect, test } from "vitest";
+import { markdownCell } from "../../scripts/bundle.js";
 import {
-  cell,
   fieldsDoc,
   firstSentence,
   generatedDocs,
@@ -69,7 +69,7 @@ describe("the generator", () => {
     expect(firstSentence("Amount in minor units, e.g. `100`. More text.")).toBe("Amount in minor units, e.g. `100`.");
     expect(firstSentence("Uses `a. B` inside code. Next.")).toBe("Uses `a. B` inside code.");
     expect(firstSentence("No period at all")).toBe("No period at all");
-    expect(cell("a | b\n  c")).toBe("a \\| b c");
+    expect(markdownCell("a | b\n  c")).toBe("a \\| b c");
   });
 
   test("the README block is replaced only between its markers, and missing markers are an error", () => {
