@@ -2,7 +2,6 @@
 // the client sent and signs what it answers.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -20,6 +19,7 @@ import {
 } from "../../src/index.js";
 import { spec } from "../helpers/spec.js";
 import { requestExamples, responseExamples, startStandIn, successByDefault, testKeyPair, type StandIn } from "./stand-in.js";
+import { freePort } from "../../scripts/mock.js";
 
 const merchant = testKeyPair();
 const antom = testKeyPair();
@@ -194,12 +194,7 @@ describe("response verification", () => {
 
 describe("errors that are not answers", () => {
   test("connection refused is an AntomNetworkError", async () => {
-    const port = await new Promise<number>((done) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => done(port));
-      });
-    });
+    const port = await freePort();
     const call = client({ baseUrl: `http://127.0.0.1:${port}` }).pay(firstRequest("pay"));
     await expect(call).rejects.toBeInstanceOf(AntomNetworkError);
     await expect(call).rejects.toMatchObject({ operationId: "pay", url: `http://127.0.0.1:${port}/ams/sandbox/api/v1/payments/pay` });

@@ -1,8 +1,9 @@
 // A merchant's notification endpoint on 127.0.0.1: records what arrives and acknowledges it the
 // way Antom expects.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { NOTIFICATION_ACK } from "../../src/notifications.js";
 
-export const ACK = { result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" } };
+export const ACK = JSON.parse(NOTIFICATION_ACK);
 
 export interface Received {
   path: string;
@@ -35,7 +36,7 @@ export async function startReceiver(): Promise<Receiver> {
         // Kept as text: the test then fails on the body, with the text in its message.
       }
       received.push({ path: req.url ?? "", method: req.method ?? "", headers: req.headers, body });
-      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(ACK));
+      res.writeHead(200, { "Content-Type": "application/json" }).end(NOTIFICATION_ACK);
       for (const wake of waiters) wake();
     });
   });
