@@ -10,7 +10,7 @@ import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { contract } from "../conformance/contract.js";
+import { contract } from "../src/core/contract.js";
 import { freePort, startMock, type RunningMock } from "../scripts/mock.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { contract } from "../conformance/contract.js";
-import { validate } from "../conformance/validate.js";
+import { contract } from "../src/core/contract.js";
+import { validate } from "../src/core/validate.js";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "2" }, "no-write": { type: "boolean", default: false } } });
 const seconds = Number(values.seconds);
@@ -61,7 +61,7 @@ if (!values["no-write"]) {
     START,
     "## Validation engine",
     "",
-    "How many payloads per second `validate()` (conformance/validate.ts) checks, against a baseline",
+    "How many payloads per second `validate()` (src/core/validate.ts) checks, against a baseline",
     "measured in the same run: a JSON round trip (`JSON.parse` then `JSON.stringify`) of the same",
     "payload. Validators are compiled once, before measuring.",
     "",

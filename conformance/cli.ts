@@ -4,11 +4,11 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runFlows, type FlowMode } from "./flows.js";
 import { validateFiles } from "./payloads.js";
-import { toPublicKey } from "../src/keys.js";
+import { toPublicKey } from "../src/core/keys.js";
 import { keySigner, readKeyFile, responseSignatureProblem } from "./signer.js";
 import { checkWebhookReceiver } from "./webhooks.js";
 import { progressLine, render, summary, type Check, type ReporterName } from "./report.js";
-import { kinds, type Mode } from "./validate.js";
+import { kinds, type Mode } from "../src/core/validate.js";
 
 export const USAGE = `Usage: antom-conformance <command> [options]
 

@@ -12,11 +12,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { describeError } from "./antom-error.js";
+import { describeError } from "../src/core/antom-result.js";
 import type { Check } from "./report.js";
-import { requestUri } from "../src/signing.js";
-import { valueAt } from "./contract.js";
-import { validate, type ValidationError } from "./validate.js";
+import { requestUri } from "../src/core/signing.js";
+import { valueAt } from "../src/core/contract.js";
+import { validate, type ValidationError } from "../src/core/validate.js";
 
 export type FlowMode = "contract" | "behaviour";
 

@@ -2,10 +2,10 @@
 // real integration. The kind of a message is given, or detected from the message itself.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { notificationKindOf } from "../src/notifications.js";
-import { describeError } from "./antom-error.js";
+import { notificationKindOf } from "../src/core/notifications.js";
+import { describeError } from "../src/core/antom-result.js";
 import type { Check } from "./report.js";
-import { kinds, validate, type Mode, type ValidationError } from "./validate.js";
+import { kinds, validate, type Mode, type ValidationError } from "../src/core/validate.js";
 
 const OPERATION_PATH = /\/v1\/payments\/(consult|pay|cancel|capture|inquiryPayment)\/?$/;
 

@@ -2,8 +2,8 @@
 // private key) or as Antom (notifications, with Antom's private key). Same recipe either way.
 import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
-import { toPrivateKey, type KeyInput } from "../src/keys.js";
-import { checkResponseSignature, signatureHeader, signContent } from "../src/signing.js";
+import { toPrivateKey, type KeyInput } from "../src/core/keys.js";
+import { checkResponseSignature, signedHeaders } from "../src/core/signing.js";
 import type { Signer } from "./flows.js";
 
 export interface KeySignerOptions {
@@ -20,8 +20,7 @@ export function keySigner(options: KeySignerOptions): Signer {
   const key = toPrivateKey(options.privateKey);
   return ({ method, path, body }) => {
     const time = String((options.now ?? Date.now)());
-    const signature = signContent({ method, path, clientId: options.clientId, time, body }, key);
-    return { "Client-Id": options.clientId, "Request-Time": time, Signature: signatureHeader(signature, options.keyVersion ?? 1) };
+    return { ...signedHeaders({ method, path, clientId: options.clientId, time, body }, key, options.keyVersion ?? 1) };
   };
 }
 

@@ -2,9 +2,9 @@
 // notifyCapture and notifyDispute messages and checks the endpoint's answers.
 import type { Signer } from "./flows.js";
 import type { Check } from "./report.js";
-import { requestUri } from "../src/signing.js";
-import { contract } from "./contract.js";
-import { validate } from "./validate.js";
+import { requestUri } from "../src/core/signing.js";
+import { contract } from "../src/core/contract.js";
+import { validate } from "../src/core/validate.js";
 
 export interface CheckWebhookReceiverOptions {
   /** The merchant's notification URL, e.g. `http://127.0.0.1:8080/antom/notify`. */

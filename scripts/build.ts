@@ -1,5 +1,5 @@
 // Builds the publishable package into dist/: the client and the conformance suite compiled by
-// tsc (keeping the source layout, so dist/conformance/validate.js finds
+// tsc (keeping the source layout, so dist/src/core/contract.js finds
 // dist/generated/openapi.json), the generated contract files the package exports, and the
 // conformance flows.
 import { execFile } from "node:child_process";

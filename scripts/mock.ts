@@ -5,7 +5,7 @@ import { createServer, connect } from "node:net";
 import { request } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { contract } from "../conformance/contract.js";
+import { contract } from "../src/core/contract.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // Prism's own bin file, spawned directly: killing an `npx prism` wrapper leaves the server running.

@@ -1,14 +1,23 @@
-// Public entry point of the package: the typed, signing Antom client and its helpers.
-export { createAntomClient, PRODUCTION_PREFIX, SANDBOX_PREFIX } from "./client.js";
-export type { AntomClient, AntomClientOptions, CallOptions } from "./client.js";
-export { createSigningMiddleware } from "./middleware.js";
-export type { SigningMiddleware, SigningOptions } from "./middleware.js";
-export { checkResponseSignature, contentToSign, parseSignatureHeader, requestUri, signatureHeader, signContent, verifyContent } from "./signing.js";
-export type { ResponseSignatureCheck } from "./signing.js";
-export type { ParsedSignatureHeader, SignedContent } from "./signing.js";
-export { toPrivateKey, toPublicKey } from "./keys.js";
-export type { KeyInput } from "./keys.js";
-export { NOTIFICATION_ACK, notificationAck, verifyNotification } from "./notifications.js";
+// Public entry point of the package: the typed, signing Antom client (src/client/) and the
+// protocol core it stands on (src/core/: keys, signing, notifications, validation errors).
+export { createAntomClient, PRODUCTION_PREFIX, SANDBOX_PREFIX } from "./client/client.js";
+export type { AntomClient, AntomClientOptions, CallOptions } from "./client/client.js";
+export { createSigningMiddleware } from "./client/middleware.js";
+export type { SigningMiddleware, SigningOptions } from "./client/middleware.js";
+export {
+  checkResponseSignature,
+  contentToSign,
+  parseSignatureHeader,
+  requestUri,
+  signatureHeader,
+  signContent,
+  signedHeaders,
+  verifyContent,
+} from "./core/signing.js";
+export type { ParsedSignatureHeader, ResponseSignatureCheck, SignatureHeaders, SignedContent } from "./core/signing.js";
+export { toPrivateKey, toPublicKey } from "./core/keys.js";
+export type { KeyInput } from "./core/keys.js";
+export { NOTIFICATION_ACK, notificationAck, verifyNotification } from "./core/notifications.js";
 export type {
   AntomNotification,
   HeadersInput,
@@ -20,33 +29,18 @@ export type {
   NotifyPaymentBody,
   NotifyPaymentNotification,
   VerifyNotificationInput,
-} from "./notifications.js";
+} from "./core/notifications.js";
+export { AntomConfigError, AntomError, AntomNotificationError, NotificationBodyError, NotificationSignatureError } from "./core/errors.js";
 export {
-  AntomConfigError,
-  AntomError,
   AntomHttpError,
   AntomMalformedResponseError,
   AntomNetworkError,
-  AntomNotificationError,
   AntomRequestValidationError,
   AntomResponseSignatureError,
-  NotificationBodyError,
-  NotificationSignatureError,
-} from "./errors.js";
-export type { AntomResultBody } from "./errors.js";
-export { operationPaths } from "./types.js";
-export type {
-  AntomFailure,
-  AntomResult,
-  AntomSuccess,
-  AntomUnknown,
-  ClientPaths,
-  OperationId,
-  RequestBody,
-  ResponseBody,
-  SigningHeader,
-  TypedResult,
-  Verification,
-} from "./types.js";
+} from "./client/errors.js";
+export type { AntomResultBody } from "./core/antom-result.js";
+export { operationPaths } from "./core/operations.js";
+export type { OperationId, RequestBody, ResponseBody, TypedResult } from "./core/operations.js";
+export type { AntomFailure, AntomResult, AntomSuccess, AntomUnknown, ClientPaths, SigningHeader, Verification } from "./client/types.js";
 export type { KnownResultCode, KnownResultCodes, ResultCode, ResultCodeOperation, ResultStatus } from "../generated/result-codes.js";
-export type { ValidationError } from "../conformance/validate.js";
+export type { ValidationError } from "./core/validate.js";

@@ -2,7 +2,7 @@
 // validation against the contract, and the acknowledgement body.
 import { sign } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { validate } from "../../conformance/validate.js";
+import { validate } from "../../src/core/validate.js";
 import {
   AntomConfigError,
   AntomNotificationError,

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, test } from "vitest";
-import { schemaValidator, formatErrors } from "../../conformance/validate.js";
+import { schemaValidator, formatErrors } from "../../src/core/validate.js";
 import { seedSamples } from "../helpers/seeds.js";
 import { namedExamples, resultCodesOf, topLevelOperations } from "../helpers/spec.js";
 

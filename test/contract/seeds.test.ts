@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, test } from "vitest";
-import { schemaValidator, formatErrors, validate } from "../../conformance/validate.js";
+import { schemaValidator, formatErrors, validate } from "../../src/core/validate.js";
 import { guidesPresent, samplesInGuides, seedSamples } from "../helpers/seeds.js";
 import { namedExamples, spec } from "../helpers/spec.js";
 

@@ -1,4 +1,4 @@
-import { contract } from "../../conformance/contract.js";
+import { contract } from "../../src/core/contract.js";
 import { operations, type ResultCode } from "../../scripts/bundle.js";
 
 type Json = Record<string, any>;

@@ -1,7 +1,7 @@
 // With paymentNotifyUrl in a pay request, the mock sends notifyPayment and notifyCapture to that
 // URL through the `callbacks` the contract declares on pay.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { validate } from "../../conformance/validate.js";
+import { validate } from "../../src/core/validate.js";
 import { namedExamples, spec } from "../helpers/spec.js";
 import { callOperation } from "./call.js";
 import { ACK, startReceiver, type Receiver } from "./receiver.js";

@@ -1,7 +1,7 @@
 // Every outcome the contract names is reachable on the mock, by header and by query, and what
 // the mock answers is exactly the named example and valid against the contract.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { validate } from "../../conformance/validate.js";
+import { validate } from "../../src/core/validate.js";
 import { namedExamples, spec } from "../helpers/spec.js";
 import type { OperationId } from "../../src/index.js";
 import { callOperation } from "./call.js";

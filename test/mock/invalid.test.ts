@@ -1,8 +1,8 @@
 // What the mock answers to a request Antom would refuse, and how the conformance validators turn
 // the same request into Antom's own PARAM_ILLEGAL answer.
 import { describe, expect, test } from "vitest";
-import { describeError, toAntomResult } from "../../conformance/antom-error.js";
-import { validate } from "../../conformance/validate.js";
+import { describeError, toAntomResult } from "../../src/core/antom-result.js";
+import { validate } from "../../src/core/validate.js";
 import { namedExamples } from "../helpers/spec.js";
 import { callOperation } from "./call.js";
 

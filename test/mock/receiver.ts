@@ -1,7 +1,7 @@
 // A merchant's notification endpoint on 127.0.0.1: records what arrives and acknowledges it the
 // way Antom expects.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { NOTIFICATION_ACK } from "../../src/notifications.js";
+import { NOTIFICATION_ACK } from "../../src/core/notifications.js";
 
 export const ACK = JSON.parse(NOTIFICATION_ACK);
 

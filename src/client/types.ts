@@ -1,18 +1,8 @@
-// Types of the client, derived from the generated contract types (generated/antom.d.ts) and
-// result codes (generated/result-codes.ts), so they follow the contract on every `npm run generate`.
-import type { operations, paths } from "../generated/antom.js";
-import type { ResultCode, ResultCodeOperation, ResultStatus } from "../generated/result-codes.js";
-
-/** The contract path of each operation (relative to the environment prefix `/ams/api` or `/ams/sandbox/api`). */
-export const operationPaths = {
-  consult: "/v1/payments/consult",
-  pay: "/v1/payments/pay",
-  cancel: "/v1/payments/cancel",
-  capture: "/v1/payments/capture",
-  inquiryPayment: "/v1/payments/inquiryPayment",
-} as const satisfies Record<string, keyof paths>;
-
-export type OperationId = keyof typeof operationPaths;
+// Types of the client's results, derived from the generated contract types and result codes,
+// so they follow the contract on every `npm run generate`.
+import type { paths } from "../../generated/antom.js";
+import type { ResultCode, ResultStatus } from "../../generated/result-codes.js";
+import type { OperationId, ResponseBody } from "../core/operations.js";
 
 /** The headers the signing middleware sets on every request. */
 export type SigningHeader = "Client-Id" | "Request-Time" | "Signature";
@@ -26,12 +16,6 @@ type WithoutSigningHeaders<Op> = Op extends { parameters: { header: infer H } }
 export type ClientPaths = {
   [P in keyof paths]: { [M in keyof paths[P]]: M extends "post" ? WithoutSigningHeaders<paths[P][M]> : paths[P][M] };
 };
-
-/** The request body of an operation, e.g. `RequestBody<"pay">` is `PayRequest`. */
-export type RequestBody<Op extends OperationId> = operations[Op]["requestBody"]["content"]["application/json"];
-
-/** The 200 response body of an operation as the contract defines it, e.g. `ResponseBody<"pay">` is `PayResponse`. */
-export type ResponseBody<Op extends OperationId> = operations[Op]["responses"][200]["content"]["application/json"];
 
 /**
  * How the response's signature was checked:
@@ -74,8 +58,3 @@ export type AntomFailure<Op extends OperationId> = OutcomeBase<Op, "F">;
 
 /** What every operation method returns: narrow it with `result.resultStatus`. */
 export type AntomResult<Op extends OperationId> = AntomSuccess<Op> | AntomUnknown<Op> | AntomFailure<Op>;
-
-/** A `result` object whose `resultCode` is typed by its `resultStatus`. */
-export type TypedResult<Op extends ResultCodeOperation> = {
-  [S in ResultStatus]: { resultStatus: S; resultCode: ResultCode<Op, S>; resultMessage?: string };
-}[ResultStatus];

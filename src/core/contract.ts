@@ -1,12 +1,12 @@
 // The bundled contract (generated/openapi.json) as one parsed document per process, for every
-// part of the project that reads it: the validation engine, the webhook checks, the mock
-// launcher, the benchmark and the tests.
+// part of the project that reads it: the validation engine, the sandbox, the webhook checks,
+// the mock launcher, the benchmark and the tests.
 import { readFileSync } from "node:fs";
 
 type Json = Record<string, any>;
 
 // Relative to this file, so it resolves from the sources and from the built package alike.
-const specUrl = new URL("../generated/openapi.json", import.meta.url);
+const specUrl = new URL("../../generated/openapi.json", import.meta.url);
 let cached: Json | undefined;
 
 /** The bundled contract, read once per process. Treat it as read-only. */

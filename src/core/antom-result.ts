@@ -1,8 +1,14 @@
-// Turns a failed validation into the answer Antom gives a malformed request: HTTP 200 with
-// `result.resultStatus` F and `resultCode` PARAM_ILLEGAL. Anything that speaks Antom's protocol
-// (a stub gateway, a test double, a flow runner) reports bad input this way; the mock server
-// cannot, because Prism answers invalid requests with its own problem+json.
+// Antom's `result` format and the one description of validation errors. A malformed request
+// gets HTTP 200 with `result.resultStatus` F and `resultCode` PARAM_ILLEGAL: anything that speaks
+// Antom's protocol (the sandbox, the client, the flow runner) reports bad input this way.
 import type { ValidationError, ValidationResult } from "./validate.js";
+
+/** A failure result in Antom's own format. */
+export interface AntomResultBody {
+  resultCode: string;
+  resultStatus: "F";
+  resultMessage: string;
+}
 
 export interface AntomErrorResponse {
   result: { resultCode: "PARAM_ILLEGAL"; resultStatus: "F"; resultMessage: string };

@@ -54,6 +54,22 @@ export function signatureHeader(signatureBase64: string, keyVersion: number | st
   return `algorithm=RSA256,keyVersion=${keyVersion},signature=${encodeURIComponent(signatureBase64)}`;
 }
 
+/** The three headers that carry a signed request or notification. */
+export interface SignatureHeaders {
+  "Client-Id": string;
+  "Request-Time": string;
+  Signature: string;
+}
+
+/**
+ * Signs a request or notification and returns its `Client-Id`, `Request-Time` and `Signature`
+ * headers. The client's middleware, the sandbox (as Antom) and the conformance runner all sign
+ * through here.
+ */
+export function signedHeaders(content: SignedContent, privateKey: KeyInput, keyVersion: number | string = 1): SignatureHeaders {
+  return { "Client-Id": content.clientId, "Request-Time": content.time, Signature: signatureHeader(signContent(content, privateKey), keyVersion) };
+}
+
 export interface ParsedSignatureHeader {
   algorithm: string;
   keyVersion: string;

@@ -2,13 +2,13 @@
 // verify the signature over the raw body, recognise the kind, validate it against the
 // contract, and acknowledge it with the one body Antom accepts.
 import type { KeyObject } from "node:crypto";
-import { contract } from "../conformance/contract.js";
-import { validate, type ValidationError } from "../conformance/validate.js";
-import type { components } from "../generated/antom.js";
+import { contract } from "./contract.js";
+import { validate, type ValidationError } from "./validate.js";
+import type { components } from "../../generated/antom.js";
 import { NotificationBodyError, NotificationSignatureError } from "./errors.js";
 import { toPublicKey, type KeyInput } from "./keys.js";
 import { parseSignatureHeader, requestUri, verifyContent } from "./signing.js";
-import type { TypedResult } from "./types.js";
+import type { TypedResult } from "./operations.js";
 
 type Schemas = components["schemas"];
 

@@ -1,33 +1,10 @@
 // Typed errors of the client. Business failures are not errors: Antom answers them with HTTP 200
 // and `resultStatus` `F`, and the client returns them as results. These classes are for what
-// is not an answer from Antom (network, HTTP status, bad signature, malformed body) and for
-// bad input (configuration, request body, notification).
-import type { ValidationError } from "../conformance/validate.js";
-import { describeErrors, failureResult } from "../conformance/antom-error.js";
-
-/** A result in Antom's own format, for errors that a merchant may report back in the protocol. */
-export interface AntomResultBody {
-  resultCode: string;
-  resultStatus: "F";
-  resultMessage: string;
-}
-
-/** Base class: `instanceof AntomError` catches everything this package throws. */
-export class AntomError extends Error {
-  override name = "AntomError";
-}
-
-/** An option of `createAntomClient` (or a key passed to a function) is missing or invalid. */
-export class AntomConfigError extends AntomError {
-  override name = "AntomConfigError";
-  constructor(
-    /** The option at fault, e.g. `privateKey`. */
-    readonly option: string,
-    message: string,
-  ) {
-    super(`${option}: ${message}`);
-  }
-}
+// is not an answer from Antom (network, HTTP status, bad signature, malformed body) and for a
+// request body that fails the contract. Core errors (config, notifications) live in src/core/errors.ts.
+import { describeErrors, failureResult, type AntomResultBody } from "../core/antom-result.js";
+import { AntomError } from "../core/errors.js";
+import type { ValidationError } from "../core/validate.js";
 
 /** The request body does not match the contract (only with `validateRequests`); nothing was sent. */
 export class AntomRequestValidationError extends AntomError {
@@ -95,39 +72,5 @@ export class AntomMalformedResponseError extends AntomError {
     readonly body: string,
   ) {
     super(`${operationId}: malformed response: ${problem.path}: ${problem.message} (${problem.rule})`);
-  }
-}
-
-/** A notification was rejected; `reason` says whether its signature or its body is at fault. */
-export abstract class AntomNotificationError extends AntomError {
-  abstract readonly reason: "signature" | "body";
-  /** What to log or report, in Antom's result format. Antom redelivers unless it gets the SUCCESS acknowledgement. */
-  abstract readonly result: AntomResultBody;
-}
-
-/** The notification's signature headers are missing or malformed, or the signature does not verify. */
-export class NotificationSignatureError extends AntomNotificationError {
-  override name = "NotificationSignatureError";
-  readonly reason = "signature" as const;
-  readonly result: AntomResultBody;
-  constructor(message: string) {
-    super(message);
-    this.result = failureResult("INVALID_SIGNATURE", message);
-  }
-}
-
-/** The notification is authentic but its body is not JSON, not a known notification, or not valid against the contract. */
-export class NotificationBodyError extends AntomNotificationError {
-  override name = "NotificationBodyError";
-  readonly reason = "body" as const;
-  readonly result: AntomResultBody;
-  constructor(
-    /** `notifyPayment`, `notifyCapture` or `notifyDispute` when the kind was recognised. */
-    readonly kind: string | undefined,
-    /** One entry per problem, with the field path and the rule. */
-    readonly errors: ValidationError[],
-  ) {
-    super(`${kind ?? "notification"} body is invalid: ${describeErrors(errors)}`);
-    this.result = failureResult("PARAM_ILLEGAL", this.message);
   }
 }

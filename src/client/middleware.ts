@@ -3,8 +3,8 @@
 import type { KeyObject } from "node:crypto";
 import type { Middleware } from "openapi-fetch";
 import { AntomResponseSignatureError } from "./errors.js";
-import { toPrivateKey, toPublicKey, type KeyInput } from "./keys.js";
-import { checkResponseSignature, requestUri, signatureHeader, signContent } from "./signing.js";
+import { toPrivateKey, toPublicKey, type KeyInput } from "../core/keys.js";
+import { checkResponseSignature, requestUri, signedHeaders } from "../core/signing.js";
 import type { Verification } from "./types.js";
 
 export interface SigningOptions {
@@ -41,16 +41,14 @@ export function createSigningMiddleware(options: SigningOptions): SigningMiddlew
     async onRequest({ request }) {
       // Sign the exact bytes that will be sent: the serialised body is read back and sent as read.
       const body = new Uint8Array(await request.arrayBuffer());
-      const time = requestTime();
-      const signature = signContent(
-        { method: request.method, path: requestUri(request.url), clientId: options.clientId, time, body },
+      const signed = signedHeaders(
+        { method: request.method, path: requestUri(request.url), clientId: options.clientId, time: requestTime(), body },
         privateKey,
+        keyVersion,
       );
       const headers = new Headers(request.headers);
       headers.set("Content-Type", "application/json; charset=UTF-8");
-      headers.set("Client-Id", options.clientId);
-      headers.set("Request-Time", time);
-      headers.set("Signature", signatureHeader(signature, keyVersion));
+      for (const [name, value] of Object.entries(signed)) headers.set(name, value);
       return new Request(request.url, {
         method: request.method,
         headers,

@@ -9,6 +9,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
 import { contract, valueAt } from "./contract.js";
+import { redact } from "./redact.js";
 
 // ajv-formats is CommonJS; under NodeNext the plugin is its `default` export.
 const addFormats = formats.default;
@@ -150,15 +151,9 @@ function pointerToPath(pointer: string, child?: string): string {
   return path || "(root)";
 }
 
-// Card data that must never be echoed into an error message, a CI report or a log.
-const SENSITIVE = new Set(["cardNo", "cvv", "cardPasswordDigest", "cpf", "businessNo", "dateOfBirth"]);
-
-/** The offending value as it may be shown: card data masked, all but the last 4 characters of a card number hidden. */
+/** The offending value as it may be shown in an error (card data masked by the one redaction step). */
 function shown(pointer: string, value: unknown): unknown {
-  const field = pointer.split("/").at(-1) ?? "";
-  if (!SENSITIVE.has(field) || value === undefined || value === null) return value;
-  const text = String(value);
-  return field === "cardNo" && text.length > 4 ? `${"*".repeat(text.length - 4)}${text.slice(-4)}` : "*".repeat(text.length);
+  return redact(value, pointer.split("/").at(-1));
 }
 
 /** Turns ajv's errors into one readable error per problem, naming the field path and the rule. */

@@ -1,19 +1,19 @@
 // The typed Antom client: one method per operation over openapi-fetch, every request signed by
 // the middleware, every 200 response verified, and results narrowed by `resultStatus`.
 import createClient, { type Client } from "openapi-fetch";
-import { validate } from "../conformance/validate.js";
+import { AntomConfigError, AntomError } from "../core/errors.js";
+import type { KeyInput } from "../core/keys.js";
+import { verifyNotification, type AntomNotification, type VerifyNotificationInput } from "../core/notifications.js";
+import { operationPaths, type OperationId, type RequestBody } from "../core/operations.js";
+import { validate } from "../core/validate.js";
 import {
-  AntomConfigError,
-  AntomError,
   AntomHttpError,
   AntomMalformedResponseError,
   AntomNetworkError,
   AntomRequestValidationError,
 } from "./errors.js";
-import type { KeyInput } from "./keys.js";
 import { createSigningMiddleware } from "./middleware.js";
-import { verifyNotification, type AntomNotification, type VerifyNotificationInput } from "./notifications.js";
-import { operationPaths, type AntomResult, type ClientPaths, type OperationId, type RequestBody, type Verification } from "./types.js";
+import type { AntomResult, ClientPaths, Verification } from "./types.js";
 
 export const PRODUCTION_PREFIX = "/ams/api";
 export const SANDBOX_PREFIX = "/ams/sandbox/api";
