@@ -22,6 +22,9 @@ export async function build(outDir = join(root, "dist")): Promise<void> {
   await promisify(execFile)(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", out], { cwd: root });
   await mkdir(join(out, "generated"), { recursive: true });
   for (const file of shippedAsIs) await copyFile(join(root, "generated", file), join(out, "generated", file));
+  // The sandbox's control API document, read by the sandbox beside its code.
+  await mkdir(join(out, "openapi"), { recursive: true });
+  await copyFile(join(root, "openapi", "sandbox.yaml"), join(out, "openapi", "sandbox.yaml"));
   // The scenario flows are data the conformance runner reads beside its code.
   await cp(join(root, "conformance", "flows"), join(out, "conformance", "flows"), { recursive: true });
 }

@@ -9,8 +9,8 @@ const PAN_FIELDS = new Set(["cardNo"]);
 /** Personal data shown only as its length. */
 const PERSONAL_FIELDS = new Set(["cpf", "businessNo", "dateOfBirth"]);
 
-/** Luhn checksum over a run of digits. */
-function luhn(digits: string): boolean {
+/** Whether a run of digits passes the Luhn checksum that card numbers carry. */
+export function luhn(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48;

@@ -106,14 +106,20 @@ function kindsOf(spec: Json): Map<string, Kind> {
   return kinds;
 }
 
-function load() {
-  if (engine) return engine;
-  const spec = contract();
+/** An ajv instance that knows the OpenAPI-only keywords (`example`, `x-*`) of the given schemas. */
+function newAjv(schemas: Json): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, allErrors: true });
   addFormats(ajv);
   const keywords = new Set<string>(["example"]);
-  collectExtensionKeywords(spec.components.schemas, keywords);
+  collectExtensionKeywords(schemas, keywords);
   for (const keyword of keywords) ajv.addKeyword({ keyword, schemaType: ["string", "number", "boolean", "array", "object"] });
+  return ajv;
+}
+
+function load() {
+  if (engine) return engine;
+  const spec = contract();
+  const ajv = newAjv(spec.components.schemas);
   // Only the schemas are handed to ajv: the rest of an OpenAPI document is not JSON Schema.
   ajv.addSchema({ $id: SPEC_ID, $defs: toJsonSchema(spec.components.schemas, false) } as Json);
   ajv.addSchema({ $id: STRICT_ID, $defs: toJsonSchema(spec.components.schemas, true) } as Json);
@@ -250,4 +256,24 @@ export function validate(kind: string, payload: unknown, options: { mode?: Mode 
   const fn = schemaValidator(found.schema, mode);
   const valid = fn(payload) as boolean;
   return { kind, mode, valid, errors: valid ? [] : formatErrors(fn.errors, payload) };
+}
+
+const OTHER_ID = "https://antom-openapi.local/other.json";
+const otherDocuments = new WeakMap<object, Ajv2020>();
+
+/**
+ * Validates a payload against a named schema of another OpenAPI document (the sandbox's control
+ * API), with the same engine and the same errors, strictly: a misspelt field is an error.
+ */
+export function validateAgainst(document: Json, schema: string, payload: unknown): ValidationResult {
+  let ajv = otherDocuments.get(document);
+  if (!ajv) {
+    ajv = newAjv(document.components.schemas);
+    ajv.addSchema({ $id: OTHER_ID, $defs: toJsonSchema(document.components.schemas, true) } as Json);
+    otherDocuments.set(document, ajv);
+  }
+  const fn = ajv.getSchema(`${OTHER_ID}#/$defs/${schema}`);
+  if (!fn) throw new Error(`no schema named ${schema} in the document`);
+  const valid = fn(payload) as boolean;
+  return { kind: schema, mode: "strict", valid, errors: valid ? [] : formatErrors(fn.errors, payload) };
 }

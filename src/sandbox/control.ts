@@ -1,0 +1,262 @@
+// The sandbox's control API under /sandbox/, described by openapi/sandbox.yaml and checked
+// against it with the project's one validator. Errors are HTTP 400/404 naming the field path and
+// the rule; nothing here exists on Antom.
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parse as parseYaml } from "yaml";
+import { AntomConfigError } from "../core/errors.js";
+import { parseJsonBody } from "../core/json-body.js";
+import { redact } from "../core/redact.js";
+import { validateAgainst, type ValidationError } from "../core/validate.js";
+import { BuyerActionError, completeChallenge, enterCard } from "./buyer.js";
+import { isoTime, parseDuration } from "./clock.js";
+import { raiseDispute, judgeDispute } from "./disputes.js";
+import type { Engine } from "./engine.js";
+import type { DeliveryRecord, NotificationKind, PaymentRecord } from "./model.js";
+import { challengePage, hostedPage, resultPage } from "./pages.js";
+
+// Relative to this file, so it resolves from the sources and from the built package alike.
+const documentUrl = new URL("../../openapi/sandbox.yaml", import.meta.url);
+let document: Record<string, any> | undefined;
+/** The control API's own OpenAPI document. */
+export function controlDocument(): Record<string, any> {
+  document ??= parseYaml(readFileSync(documentUrl, "utf8")) as Record<string, any>;
+  return document;
+}
+
+export interface ControlRequest {
+  engine: Engine;
+  req: IncomingMessage;
+  res: ServerResponse;
+  path: string;
+  bytes: Buffer;
+  tooLarge: boolean;
+  log: (line: string) => void;
+}
+
+class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: ValidationError | { path?: string; rule?: string; message: string },
+    readonly errors: unknown[] = [],
+  ) {
+    super(error.message);
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "Content-Type": "application/json; charset=UTF-8" }).end(JSON.stringify(body));
+}
+
+/** The request body checked against a schema of the control document. */
+function body<T>(request: ControlRequest, schema: string): T {
+  if (request.tooLarge) throw new ControlError(400, { path: "(root)", rule: "maxBytes", message: "the body is too large" });
+  const contentType = request.req.headers["content-type"] ?? "";
+  const parsed =
+    /application\/x-www-form-urlencoded/i.test(contentType)
+      ? { ok: true as const, value: Object.fromEntries(new URLSearchParams(request.bytes.toString("utf8"))) }
+      : parseJsonBody(request.bytes);
+  if (!parsed.ok) throw new ControlError(400, parsed.error);
+  const checked = validateAgainst(controlDocument(), schema, parsed.value);
+  if (!checked.valid) throw new ControlError(400, checked.errors[0], checked.errors);
+  return parsed.value as T;
+}
+
+function clientIdParam(request: ControlRequest): string {
+  const clientId = new URL(request.req.url ?? "/", "http://sandbox").searchParams.get("clientId");
+  if (!clientId) throw new ControlError(400, { path: "clientId", rule: "required", message: "the clientId query parameter is required" });
+  return clientId;
+}
+
+/** A payment as the control API shows it: the card masked, times in ISO 8601. */
+export function paymentState(engine: Engine, tenant: string, payment: PaymentRecord): Record<string, unknown> {
+  const time = (ms: number | undefined) => (ms === undefined ? undefined : isoTime(ms));
+  return redact({
+    paymentId: payment.paymentId,
+    paymentRequestId: payment.paymentRequestId,
+    status: payment.status,
+    resultCode: payment.resultCode,
+    resultMessage: payment.resultMessage,
+    paymentAmount: payment.amount,
+    captureMode: payment.captureMode,
+    pending: payment.pending,
+    normalUrl: payment.pending ? `${engine.baseUrl()}/sandbox/pages/${payment.pending}/${payment.paymentId}?clientId=${encodeURIComponent(tenant)}` : undefined,
+    createTime: time(payment.createTime),
+    paymentTime: time(payment.paymentTime),
+    expiryTime: time(payment.expiryTime),
+    authExpiryTime: time(payment.authExpiryTime),
+    cancelTime: time(payment.cancelTime),
+    card: payment.card,
+    captures: payment.captures.map((c) => ({ ...c, time: isoTime(c.time) })),
+    history: payment.history.map((h) => ({ time: isoTime(h.time), event: h.event })),
+  }) as Record<string, unknown>;
+}
+
+/** A delivery as the control API shows it: the body parsed, card data masked. */
+export function deliveryView(delivery: DeliveryRecord): Record<string, unknown> {
+  let shown: unknown = delivery.body;
+  try {
+    shown = JSON.parse(delivery.body);
+  } catch {
+    // a custom body that is not JSON is shown as text
+  }
+  return redact({
+    id: delivery.id,
+    kind: delivery.kind,
+    url: delivery.url,
+    paymentId: delivery.paymentId,
+    state: delivery.state,
+    ...(delivery.state === "pending" ? { nextAttemptTime: isoTime(delivery.nextAt) } : {}),
+    body: shown,
+    attempts: delivery.attempts.map((a) => ({ ...a, time: isoTime(a.time) })),
+  }) as Record<string, unknown>;
+}
+
+async function requirePayment(engine: Engine, tenant: string, paymentId: string): Promise<PaymentRecord> {
+  const payment = await engine.payment(tenant, paymentId);
+  if (!payment) throw new ControlError(404, { path: "paymentId", rule: "exists", message: `no payment ${paymentId} for client ID ${tenant}` });
+  return payment;
+}
+
+/** Sets `overrides` into `base` field by field; `null` removes a field. */
+function merge(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === null) delete out[key];
+    else if (typeof value === "object" && !Array.isArray(value) && typeof out[key] === "object" && out[key] !== null && !Array.isArray(out[key])) {
+      out[key] = merge(out[key] as Record<string, unknown>, value as Record<string, unknown>);
+    } else out[key] = value;
+  }
+  return out;
+}
+
+async function route(request: ControlRequest): Promise<void> {
+  const { engine, req, res, path } = request;
+  const method = req.method ?? "GET";
+  const segments = path.split("/").filter(Boolean).map(decodeURIComponent);
+
+  if (path === "/" || path === "/sandbox" || path === "/sandbox/") {
+    return json(res, 200, {
+      sandbox: "Antom card sandbox",
+      operations: ["/ams/api/v1/payments/<op>", "/ams/sandbox/api/v1/payments/<op>", "/v1/payments/<op>"],
+      controlApi: "openapi/sandbox.yaml",
+      antomPublicKey: "/sandbox/antom-public-key.pem",
+    });
+  }
+  if (method === "GET" && path === "/sandbox/antom-public-key.pem") {
+    res.writeHead(200, { "Content-Type": "application/x-pem-file" }).end(engine.antomPublicKeyPem());
+    return;
+  }
+  if (method === "POST" && path === "/sandbox/merchants") {
+    const input = body<{ clientId: string; publicKey: string; notifyUrl?: string; keyVersion?: string }>(request, "MerchantRegistration");
+    try {
+      const merchant = await engine.registerMerchant(input);
+      return json(res, 200, { clientId: merchant.clientId, keyVersions: Object.keys(merchant.publicKeys), ...(merchant.notifyUrl ? { notifyUrl: merchant.notifyUrl } : {}) });
+    } catch (error) {
+      if (error instanceof AntomConfigError) throw new ControlError(400, { path: "publicKey", rule: "key", message: error.message });
+      throw error;
+    }
+  }
+  if (method === "POST" && path === "/sandbox/reset") {
+    const { clientId } = body<{ clientId: string }>(request, "TenantReference");
+    await engine.reset(clientId);
+    return json(res, 200, { ok: true });
+  }
+  if (path === "/sandbox/clock") {
+    if (method === "GET") {
+      const clientId = clientIdParam(request);
+      const now = await engine.clocks.now(clientId);
+      return json(res, 200, { clientId, now: isoTime(now), nowMs: now });
+    }
+    if (method === "POST") {
+      const { clientId, advance } = body<{ clientId: string; advance: string }>(request, "ClockAdvance");
+      const now = await engine.advance(clientId, parseDuration(advance)!);
+      return json(res, 200, { clientId, now: isoTime(now), nowMs: now });
+    }
+  }
+  if (segments[0] === "sandbox" && segments[1] === "payments" && segments[2]) {
+    const paymentId = segments[2];
+    if (method === "GET" && segments.length === 3) {
+      const tenant = clientIdParam(request);
+      return json(res, 200, paymentState(engine, tenant, await requirePayment(engine, tenant, paymentId)));
+    }
+    if (method === "POST" && segments[3] === "challenge" && segments.length === 4) {
+      const { clientId, outcome } = body<{ clientId: string; outcome: "pass" | "fail" }>(request, "ChallengeOutcome");
+      return json(res, 200, paymentState(engine, clientId, await completeChallenge(engine, clientId, paymentId, outcome)));
+    }
+    if (method === "POST" && segments[3] === "card" && segments.length === 4) {
+      const { clientId, ...card } = body<{ clientId: string; cardNo: string; expiryMonth?: string; expiryYear?: string; cvv?: string }>(request, "HostedCard");
+      return json(res, 200, paymentState(engine, clientId, await enterCard(engine, clientId, paymentId, card)));
+    }
+  }
+  if (path === "/sandbox/notifications") {
+    if (method === "GET") {
+      const clientId = clientIdParam(request);
+      return json(res, 200, { clientId, notifications: (await engine.notifier.deliveries(clientId)).map(deliveryView) });
+    }
+    if (method === "POST") {
+      const input = body<{ clientId: string; paymentId: string; kind: NotificationKind; overrides?: Record<string, unknown>; url?: string }>(request, "NotificationRequest");
+      const payment = await requirePayment(engine, input.clientId, input.paymentId);
+      const base =
+        input.kind === "notifyPayment"
+          ? engine.notifyPaymentBody(payment)
+          : input.kind === "notifyCapture"
+            ? engine.notifyCaptureBody(payment, payment.captures.at(-1) ?? { captureRequestId: `CAPTURE_${payment.paymentId}`, captureId: payment.paymentId, amount: payment.amount, time: payment.createTime, status: "S", resultCode: "SUCCESS", resultMessage: "success", automatic: false })
+            : { paymentRequestId: payment.paymentRequestId, paymentId: payment.paymentId, disputeId: `${payment.paymentId}D`, disputeNotificationType: "DISPUTE_CREATED", disputeAmount: payment.amount, disputeTime: isoTime(await engine.clocks.now(input.clientId)) };
+      const url = input.url ?? (await engine.notifyUrlOf(input.clientId, payment));
+      if (!url) throw new ControlError(400, { path: "url", rule: "required", message: "the payment has no paymentNotifyUrl and the merchant no notifyUrl; give url" });
+      const delivery = await engine.notify(input.clientId, input.kind, merge(base, input.overrides ?? {}), payment.paymentId, url);
+      await engine.notifier.runDue(input.clientId, input.clientId);
+      const after = (await engine.notifier.deliveries(input.clientId)).find((d) => d.id === delivery!.id)!;
+      return json(res, 200, deliveryView(after));
+    }
+  }
+  if (method === "POST" && path === "/sandbox/disputes") {
+    const input = body<{ clientId: string; paymentId: string; disputeAmount?: { currency: string; value: string }; disputeReasonCode?: string; disputeReasonMsg?: string; disputeSource?: string }>(request, "DisputeRequest");
+    await requirePayment(engine, input.clientId, input.paymentId);
+    const dispute = await raiseDispute(engine, input.clientId, input);
+    return json(res, 200, { ...dispute, notification: dispute.notification && deliveryView(dispute.notification) });
+  }
+  if (method === "POST" && segments[0] === "sandbox" && segments[1] === "disputes" && segments[3] === "judge" && segments.length === 4) {
+    const input = body<{ clientId: string; disputeJudgedResult?: string }>(request, "DisputeJudgement");
+    const dispute = await judgeDispute(engine, input.clientId, segments[2], input.disputeJudgedResult ?? "ACCEPT_BY_MERCHANT");
+    if (!dispute) throw new ControlError(404, { path: "disputeId", rule: "exists", message: `no dispute ${segments[2]} for client ID ${input.clientId}` });
+    return json(res, 200, { ...dispute, notification: dispute.notification && deliveryView(dispute.notification) });
+  }
+  if (segments[0] === "sandbox" && segments[1] === "pages" && (segments[2] === "challenge" || segments[2] === "hosted") && segments[3] && segments.length === 4) {
+    const tenant = clientIdParam(request);
+    const payment = await requirePayment(engine, tenant, segments[3]);
+    const action = `${path}?clientId=${encodeURIComponent(tenant)}`;
+    if (method === "GET") {
+      const html = payment.pending === segments[2] ? (segments[2] === "challenge" ? challengePage(payment, action) : hostedPage(payment, action)) : resultPage(payment);
+      res.writeHead(200, { "Content-Type": "text/html; charset=UTF-8" }).end(html);
+      return;
+    }
+    if (method === "POST") {
+      const form = Object.fromEntries(new URLSearchParams(request.bytes.toString("utf8")));
+      const after =
+        segments[2] === "challenge"
+          ? await completeChallenge(engine, tenant, payment.paymentId, form.outcome === "pass" ? "pass" : "fail")
+          : await enterCard(engine, tenant, payment.paymentId, { cardNo: (form.cardNo ?? "").replace(/\s+/g, ""), expiryMonth: form.expiryMonth, expiryYear: form.expiryYear, cvv: form.cvv });
+      // A challenge after the card: show it; done: back to the merchant, as Antom's pages do.
+      const next = after.pending === "challenge" ? `/sandbox/pages/challenge/${after.paymentId}?clientId=${encodeURIComponent(tenant)}` : after.redirectUrl;
+      if (next) {
+        res.writeHead(303, { Location: next }).end();
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "text/html; charset=UTF-8" }).end(resultPage(after));
+      return;
+    }
+  }
+  throw new ControlError(404, { message: `no ${method} ${path} in the control API (openapi/sandbox.yaml)` });
+}
+
+export async function handleControl(request: ControlRequest): Promise<void> {
+  try {
+    await route(request);
+  } catch (error) {
+    if (error instanceof ControlError) return json(request.res, error.status, redact({ error: error.error, ...(error.errors.length > 1 ? { errors: error.errors } : {}) }));
+    if (error instanceof BuyerActionError) return json(request.res, error.status, { error: { path: error.path, rule: "state", message: error.message } });
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+// Where the sandbox keeps its state, behind a small interface whose every operation is atomic,
+// so idempotency and capture limits hold under concurrency. Records are JSON documents filed by
+// tenant (the merchant's client ID), collection and ID; `update` is an atomic read-modify-write
+// with a pure function, which a shared store implements with a transaction or a script
+// (Redis: WATCH/MULTI or Lua). The memory store is the default.
+
+export type Collection = "merchants" | "payments" | "paymentRequests" | "captureRequests" | "deliveries" | "disputes" | "cardTokens" | "clock";
+
+export interface Store {
+  get<T>(tenant: string, collection: Collection, id: string): Promise<T | undefined>;
+  /** Stores `value` unless a record exists; returns the record that is there afterwards (SET NX). */
+  insert<T>(tenant: string, collection: Collection, id: string, value: T): Promise<{ created: boolean; value: T }>;
+  /**
+   * Atomically replaces a record with `change(current)`. `change` must be pure: a shared store
+   * may call it again when another writer got there first. Returning `undefined` leaves the
+   * record as it was. Resolves to the record afterwards.
+   */
+  update<T>(tenant: string, collection: Collection, id: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  /** Every record of a collection, in insertion order. */
+  list<T>(tenant: string, collection: Collection): Promise<T[]>;
+  /** The tenants that have any record. */
+  tenants(): Promise<string[]>;
+  /** Forgets everything of one tenant. */
+  reset(tenant: string): Promise<void>;
+}
+
+/** Records cloned in and out, so no caller can change stored state by holding a reference. */
+const clone = <T>(value: T): T => (value === undefined ? value : structuredClone(value));
+
+/** The embedded store: one process, state in memory, atomic because each operation runs to completion. */
+export class MemoryStore implements Store {
+  private readonly data = new Map<string, Map<Collection, Map<string, unknown>>>();
+
+  private collection(tenant: string, collection: Collection): Map<string, unknown> {
+    let byCollection = this.data.get(tenant);
+    if (!byCollection) this.data.set(tenant, (byCollection = new Map()));
+    let records = byCollection.get(collection);
+    if (!records) byCollection.set(collection, (records = new Map()));
+    return records;
+  }
+
+  async get<T>(tenant: string, collection: Collection, id: string): Promise<T | undefined> {
+    return clone(this.data.get(tenant)?.get(collection)?.get(id) as T | undefined);
+  }
+
+  async insert<T>(tenant: string, collection: Collection, id: string, value: T): Promise<{ created: boolean; value: T }> {
+    const records = this.collection(tenant, collection);
+    if (records.has(id)) return { created: false, value: clone(records.get(id) as T) };
+    records.set(id, clone(value));
+    return { created: true, value: clone(value) };
+  }
+
+  async update<T>(tenant: string, collection: Collection, id: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    const records = this.collection(tenant, collection);
+    const next = change(clone(records.get(id) as T | undefined));
+    if (next !== undefined) records.set(id, clone(next));
+    return clone(records.get(id) as T | undefined);
+  }
+
+  async list<T>(tenant: string, collection: Collection): Promise<T[]> {
+    return [...(this.data.get(tenant)?.get(collection)?.values() ?? [])].map((v) => clone(v as T));
+  }
+
+  async tenants(): Promise<string[]> {
+    return [...this.data.keys()];
+  }
+
+  async reset(tenant: string): Promise<void> {
+    this.data.delete(tenant);
+  }
+}
