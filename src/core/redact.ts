@@ -22,12 +22,13 @@ export function luhn(digits: string): boolean {
 
 /**
  * A card number as it may be shown: its first 6 and last 4 digits, every other digit a `*`;
- * separators stay. A number of 10 digits or fewer is hidden whole.
+ * separators stay. Of 10 digits or fewer (a partial or masked number), only the last 4 show.
  */
 export function maskPan(text: string): string {
   const total = text.replace(/[^0-9]/g, "").length;
-  if (total <= 10) return text.replace(/[0-9]/g, "*");
   let seen = 0;
+  // Too short to be a whole card number (or already masked): at most its last 4 digits show.
+  if (total <= 10) return text.replace(/[0-9]/g, (d) => (++seen > total - 4 && total >= 4 ? d : "*"));
   return text.replace(/[0-9]/g, (d) => (seen++ < 6 || seen > total - 4 ? d : "*"));
 }
 
@@ -55,7 +56,8 @@ export function redact(value: unknown, field?: string): unknown {
   if (field !== undefined && (SECRET_FIELDS.has(field) || PERSONAL_FIELDS.has(field))) {
     return typeof value === "object" ? "[redacted]" : "*".repeat(String(value).length);
   }
-  if (field !== undefined && PAN_FIELDS.has(field) && (typeof value === "string" || typeof value === "number")) return maskPan(String(value));
+  // A card-number field holding a plain number is masked whatever its checksum; holding anything else, it is text like any other.
+  if (field !== undefined && PAN_FIELDS.has(field) && /^[0-9][0-9 -]*$/.test(String(value))) return maskPan(String(value));
   if (typeof value === "string") return redactText(value);
   if (typeof value === "number" || typeof value === "bigint") {
     const text = String(value);

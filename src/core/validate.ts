@@ -157,9 +157,16 @@ function pointerToPath(pointer: string, child?: string): string {
   return path || "(root)";
 }
 
-/** The offending value as it may be shown in an error (card data masked by the one redaction step). */
+/**
+ * The offending value as it may be shown in an error: a scalar through the one redaction step
+ * (card data masked) and cut to 64 characters; an object or array only by its shape, since a
+ * CVV inside one cannot be told from any other short number.
+ */
 function shown(pointer: string, value: unknown): unknown {
-  return redact(value, pointer.split("/").at(-1));
+  if (Array.isArray(value)) return `(an array of ${value.length} item${value.length === 1 ? "" : "s"})`;
+  if (value !== null && typeof value === "object") return `(an object with ${Object.keys(value).length} field${Object.keys(value).length === 1 ? "" : "s"})`;
+  const masked = redact(value, pointer.split("/").at(-1));
+  return typeof masked === "string" && masked.length > 64 ? `${masked.slice(0, 61)}...` : masked;
 }
 
 /** Turns ajv's errors into one readable error per problem, naming the field path and the rule. */

@@ -135,8 +135,9 @@ export class Notifier {
       const shown = text.length > MAX_RESPONSE_SHOWN ? `${text.slice(0, MAX_RESPONSE_SHOWN)}...` : text;
       outcome = { httpStatus: response.status, response: redactText(shown), ...ackVerdict(response.status, response.headers.get("content-type"), text) };
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      const reason = (error as Error).name === "TimeoutError" ? `no answer within ${this.options.timeoutMs} ms` : cause ? `not delivered (${cause})` : `not delivered (${(error as Error).message})`;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message;
+      const reason = (error as Error).name === "TimeoutError" ? `no answer within ${this.options.timeoutMs} ms` : why ? `not delivered (${why})` : `not delivered (${(error as Error).message})`;
       outcome = { acknowledged: false, verdict: reason };
     }
     const entry: DeliveryAttempt = { attempt: number, time: at, url: delivery.url, ...outcome };

@@ -5,7 +5,9 @@ describe("the one redaction step", () => {
   test("keeps the first 6 and last 4 digits of a card number, separators included", () => {
     expect(maskPan("4054695723100768")).toBe("405469******0768");
     expect(maskPan("4054 6957 2310 0768")).toBe("4054 69** **** 0768");
-    expect(maskPan("1234567890")).toBe("**********");
+    expect(maskPan("1234567890")).toBe("******7890");
+    expect(maskPan("************0768")).toBe("************0768");
+    expect(maskPan("123")).toBe("***");
   });
 
   test("finds Luhn-valid card numbers anywhere in text, and leaves other digit runs alone", () => {

@@ -86,7 +86,7 @@ describe("signatures", () => {
   });
 
   test("every answer is signed with the sandbox key over the request URI, the client ID and response-time", async () => {
-    for (const headers of [{}, { "Client-Id": "SANDBOX_NOBODY" }]) {
+    for (const headers of [{}, { "Client-Id": "SANDBOX_NOBODY" }] as Record<string, string>[]) {
       const answer = await m.raw(`${path}?trace=1`, inquiry, { headers });
       expect(answer.headers.get("response-time")).toMatch(/^\d{4}-\d{2}-\d{2}T/);
       const clientId = answer.headers.get("client-id")!;
