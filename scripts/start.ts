@@ -1,10 +1,13 @@
 // `npm start`: refreshes the bundle when openapi/ changed, then serves the contract with the
 // Prism mock and prints what it serves and how to pick an outcome; then serves the API
-// reference (docs/site/, rebuilt when stale) and the guides on the next port.
+// reference (docs/site/, rebuilt when stale) and the guides on the next port, and the stateful
+// sandbox on the port after (4010, 4011, 4012 by default).
 import { readFile, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { buildBundle, bundlePaths } from "./bundle.js";
 import { runFromCommandLine, scenarios } from "./mock.js";
 import { startReferenceServer } from "./docs-server.js";
+import { DEFAULT_CLIENT_ID, startFromOptions } from "../src/sandbox/cli.js";
 
 async function refreshBundle(): Promise<void> {
   const { yaml, json } = await buildBundle();
@@ -48,7 +51,21 @@ await runFromCommandLine(process.argv.slice(2), (mock) => {
   .then(async () => {
     // The reference beside the mock, on the next port (4011 by default); the process exit on
     // Ctrl-C closes it with the mock.
-    if (mockPort !== undefined) console.log(`\n${(await startReferenceServer(mockPort + 1)).message}`);
+    if (mockPort === undefined) return;
+    console.log(`\n${(await startReferenceServer(mockPort + 1)).message}`);
+    // The sandbox: signed, stateful, on the port after the reference.
+    const { sandbox, banner } = await startFromOptions({
+      port: mockPort + 2,
+      host: "127.0.0.1",
+      clientId: DEFAULT_CLIENT_ID,
+      keysDir: resolve(".antom-sandbox"),
+      allowRemoteNotifications: process.argv.includes("--allow-remote-notifications"),
+      unsignedErrors: false,
+    });
+    console.log(banner);
+    const stop = () => void sandbox.close();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
   })
   .catch((error) => {
     console.error(String(error?.message ?? error));
