@@ -157,6 +157,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         signer,
         verifyResponse,
         onCheck: progress,
+        // The sandbox's flows address its control API by the merchant's client ID.
+        inputs: values["client-id"] ? { clientId: values["client-id"] } : {},
       }).catch((error: Error) => error);
       if (checks instanceof Error) return usage(io, checks.message);
       return finish(checks, reporter, values.output, io, true);

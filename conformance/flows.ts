@@ -6,8 +6,12 @@
 //              which the Prism mock honours); every message is validated against the contract.
 //   behaviour: no outcome is requested; the server must reach it by itself, so the flow's
 //              success criteria check the server's state machine.
-// The subset of Arazzo used: steps with operationId, requestBody.payload and replacements,
-// successCriteria with simple `==` / `!=` conditions, and outputs.
+// The subset of Arazzo used: steps with operationId, parameters, requestBody.payload and
+// replacements, successCriteria with simple `==` / `!=` conditions, outputs, and `$inputs`.
+// A step whose operationId is `$sourceDescriptions.sandbox.<op>` calls the local sandbox's
+// control API (openapi/sandbox.yaml), unsigned: such flows run only against the sandbox.
+// `x-parallel: N` on a step sends N identical requests at once; every answer must pass and all
+// must be the same (idempotency under concurrency).
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +19,7 @@ import { parse } from "yaml";
 import { describeError } from "../src/core/antom-result.js";
 import type { Check } from "./report.js";
 import { requestUri } from "../src/core/signing.js";
-import { valueAt } from "../src/core/contract.js";
+import { controlContract, valueAt } from "../src/core/contract.js";
 import { validate, type ValidationError } from "../src/core/validate.js";
 
 export type FlowMode = "contract" | "behaviour";
@@ -27,6 +31,8 @@ export interface Step {
   stepId: string;
   operationId: string;
   "x-mock-example"?: string;
+  "x-parallel"?: number;
+  parameters?: { name: string; in: "path" | "query" | "header"; value: unknown }[];
   requestBody?: { contentType?: string; payload?: unknown; replacements?: { target: string; value: unknown }[] };
   successCriteria?: { condition: string }[];
   outputs?: Record<string, string>;
@@ -38,6 +44,8 @@ export interface Flow {
   workflowId: string;
   summary?: string;
   steps: Step[];
+  /** The flow names the sandbox's control API among its sources: it runs only against the local sandbox. */
+  sandboxOnly: boolean;
 }
 
 export interface RunFlowsOptions {
@@ -55,6 +63,8 @@ export interface RunFlowsOptions {
   timeoutMs?: number;
   /** Called after each step, e.g. to print progress. */
   onCheck?: (check: Check) => void;
+  /** Values of `$inputs.<name>`; `sandboxUrl` defaults to the origin of `baseUrl`. */
+  inputs?: Record<string, unknown>;
 }
 
 export const flowsDir = fileURLToPath(new URL("./flows/", import.meta.url));
@@ -67,6 +77,7 @@ function workflowsIn(file: string): Flow[] {
     workflowId: w.workflowId,
     summary: w.summary,
     steps: w.steps,
+    sandboxOnly: (doc.sourceDescriptions ?? []).some((source: { name?: string }) => source.name === "sandbox"),
   }));
 }
 
@@ -96,8 +107,13 @@ interface StepResult {
 }
 
 /** Evaluates an Arazzo runtime expression, or returns a literal as is. */
-function evaluate(expression: unknown, current: StepResult | undefined, steps: Map<string, StepResult>): unknown {
+function evaluate(expression: unknown, current: StepResult | undefined, steps: Map<string, StepResult>, inputs: Record<string, unknown> = {}): unknown {
+  if (typeof expression === "string" && expression.includes("{$")) {
+    // An expression inside a string: `{$inputs.sandboxUrl}/sandbox/receiver/a`.
+    return expression.replace(/\{(\$[^}]+)\}/g, (_m, inner: string) => String(evaluate(inner, current, steps, inputs)));
+  }
   if (typeof expression !== "string" || !expression.startsWith("$")) return expression;
+  if (expression.startsWith("$inputs.")) return inputs[expression.slice("$inputs.".length)];
   if (expression === "$statusCode") return current?.statusCode;
   if (expression.startsWith("$response.body")) {
     const at = expression.indexOf("#");
@@ -132,52 +148,105 @@ export function checkCondition(condition: string, current: StepResult | undefine
 
 const describe = (prefix: string, errors: ValidationError[]) => errors.map((e) => `${prefix} ${describeError(e)}`);
 
+const SANDBOX_SOURCE = "$sourceDescriptions.sandbox.";
+let runs = 0;
+/** A `$inputs.runId` unique to each run, so flows that use it can run again against the same server. */
+const newRunId = () => `${Date.now().toString(36)}${process.pid.toString(36)}${(++runs).toString(36)}`;
+
+
+
+/** The control API operation a step names, with its method and path template. */
+function controlOperation(operationId: string): { method: string; path: string } | undefined {
+  if (!operationId.startsWith(SANDBOX_SOURCE)) return undefined;
+  const wanted = operationId.slice(SANDBOX_SOURCE.length);
+  for (const [path, item] of Object.entries<Record<string, { operationId?: string }>>(controlContract().paths)) {
+    for (const [method, op] of Object.entries(item)) if (op.operationId === wanted) return { method: method.toUpperCase(), path };
+  }
+  throw new Error(`no operation ${wanted} in the sandbox control API`);
+}
+
 async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, steps: Map<string, StepResult>): Promise<string[]> {
   const details: string[] = [];
+  const inputs = { sandboxUrl: new URL(options.baseUrl).origin, ...(options.inputs ?? {}) };
   const payload = structuredClone(step.requestBody?.payload ?? {}) as Record<string, unknown>;
   for (const r of step.requestBody?.replacements ?? []) {
-    const value = evaluate(r.value, undefined, steps);
+    const value = evaluate(r.value, undefined, steps, inputs);
     const keys = r.target.split("/").slice(1);
     let node: any = payload;
     for (const key of keys.slice(0, -1)) node = node[key] ??= {};
     node[keys.at(-1)!] = value;
   }
-  details.push(...describe("request", validate(`${step.operationId}.request`, payload, { mode: "strict" }).errors));
-  const url = `${options.baseUrl.replace(/\/+$/, "")}/v1/payments/${step.operationId}`;
+  const control = controlOperation(step.operationId);
+  // With two sources, Arazzo names Antom's operations `$sourceDescriptions.antom.<op>`.
+  const operationId = step.operationId.replace(/^\$sourceDescriptions\.antom\./, "");
+  let url: string;
+  let method = "POST";
+  const headers: Record<string, string> = { "Content-Type": "application/json; charset=UTF-8" };
   const body = JSON.stringify(payload);
-  const headers: Record<string, string> = {
-    "Content-Type": "application/json; charset=UTF-8",
-    ...(options.signer
-      ? await options.signer({ method: "POST", path: requestUri(url), body })
-      : { "Client-Id": "SANDBOX_CONFORMANCE", "Request-Time": String(Date.now()), Signature: "algorithm=RSA256,keyVersion=1,signature=unsigned" }),
-  };
-  if (mode === "contract" && step["x-mock-example"]) headers.Prefer = `example=${step["x-mock-example"]}`;
-  const result: StepResult = { outputs: {} };
-  try {
-    const response = await (options.fetch ?? fetch)(url, { method: "POST", headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
-    result.statusCode = response.status;
-    result.headers = response.headers;
-    const text = await response.text();
-    const signatureProblem = options.verifyResponse?.({ headers: response.headers, body: text }, { path: requestUri(url) });
-    if (signatureProblem) details.push(signatureProblem);
-    try {
-      result.body = JSON.parse(text);
-    } catch {
-      details.push(`response is not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+  if (control) {
+    // The sandbox's own control API: no signature, parameters filled in.
+    let path = control.path;
+    const query = new URLSearchParams();
+    for (const p of step.parameters ?? []) {
+      const value = String(evaluate(p.value, undefined, steps, inputs));
+      if (p.in === "path") path = path.replace(`{${p.name}}`, encodeURIComponent(value));
+      else if (p.in === "query") query.set(p.name, value);
+      else headers[p.name] = value;
     }
-  } catch (error) {
-    details.push(`request to ${url} failed: ${(error as Error).message}`);
+    method = control.method;
+    url = `${inputs.sandboxUrl}${path}${query.size > 0 ? `?${query}` : ""}`;
+  } else {
+    details.push(...describe("request", validate(`${operationId}.request`, payload, { mode: "strict" }).errors));
+    url = `${options.baseUrl.replace(/\/+$/, "")}/v1/payments/${operationId}`;
+    Object.assign(
+      headers,
+      options.signer
+        ? await options.signer({ method: "POST", path: requestUri(url), body })
+        : { "Client-Id": "SANDBOX_CONFORMANCE", "Request-Time": String(Date.now()), Signature: "algorithm=RSA256,keyVersion=1,signature=unsigned" },
+    );
+    if (mode === "contract" && step["x-mock-example"]) headers.Prefer = `example=${step["x-mock-example"]}`;
+  }
+  const send = async (): Promise<StepResult & { text?: string; error?: string }> => {
+    const result: StepResult & { text?: string; error?: string } = { outputs: {} };
+    try {
+      const response = await (options.fetch ?? fetch)(url, { method, headers, body: method === "GET" ? undefined : body, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
+      result.statusCode = response.status;
+      result.headers = response.headers;
+      result.text = await response.text();
+    } catch (error) {
+      result.error = `request to ${url} failed: ${(error as Error).message}`;
+    }
+    return result;
+  };
+  const copies = Math.max(1, Math.min(step["x-parallel"] ?? 1, 1000));
+  const results = await Promise.all(Array.from({ length: copies }, send));
+  const result = results[0];
+  if (result.error !== undefined) {
+    details.push(result.error);
     steps.set(step.stepId, result);
     return details;
   }
-  if (result.statusCode === 200 && result.body !== undefined) {
-    details.push(...describe("response", validate(`${step.operationId}.response`, result.body, { mode: "tolerant" }).errors));
+  if (copies > 1 && results.some((r) => r.text !== result.text)) {
+    details.push(`the ${copies} identical requests sent at once did not all get the same answer`);
+  }
+  const text = result.text ?? "";
+  if (!control) {
+    const signatureProblem = options.verifyResponse?.({ headers: result.headers!, body: text }, { path: requestUri(url) });
+    if (signatureProblem) details.push(signatureProblem);
+  }
+  try {
+    result.body = JSON.parse(text);
+  } catch {
+    details.push(`response is not JSON (HTTP ${result.statusCode}): ${text.slice(0, 200)}`);
+  }
+  if (!control && result.statusCode === 200 && result.body !== undefined) {
+    details.push(...describe("response", validate(`${operationId}.response`, result.body, { mode: "tolerant" }).errors));
   }
   for (const { condition } of step.successCriteria ?? []) {
     const failure = checkCondition(condition, result, steps);
     if (failure) details.push(failure);
   }
-  for (const [name, expression] of Object.entries(step.outputs ?? {})) result.outputs[name] = evaluate(expression, result, steps);
+  for (const [name, expression] of Object.entries(step.outputs ?? {})) result.outputs[name] = evaluate(expression, result, steps, inputs);
   steps.set(step.stepId, result);
   return details;
 }
@@ -185,16 +254,19 @@ async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, ste
 /** Runs the flows step by step; one check per step. A failed step stops its flow. */
 export async function runFlows(options: RunFlowsOptions): Promise<Check[]> {
   const mode = options.mode ?? "contract";
+  options = { ...options, inputs: { runId: newRunId(), ...(options.inputs ?? {}) } };
   const checks: Check[] = [];
   const record = (check: Check) => {
     checks.push(check);
     options.onCheck?.(check);
   };
-  for (const flow of loadFlows(options.flows)) {
+  // Unless named, the sandbox's own flows run only in behaviour mode.
+  const flows = loadFlows(options.flows).filter((flow) => options.flows?.length || mode === "behaviour" || !flow.sandboxOnly);
+  for (const flow of flows) {
     const steps = new Map<string, StepResult>();
     let failedAt: string | undefined;
     for (const step of flow.steps) {
-      const name = `${flow.workflowId} > ${step.stepId} (${step.operationId})`;
+      const name = `${flow.workflowId} > ${step.stepId} (${step.operationId.split(".").at(-1)})`;
       if (failedAt) {
         record({ suite: flow.title, name, passed: false, details: [`not run: step ${failedAt} failed`], durationMs: 0 });
         continue;

@@ -2,6 +2,7 @@
 // part of the project that reads it: the validation engine, the sandbox, the webhook checks,
 // the mock launcher, the benchmark and the tests.
 import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 
 type Json = Record<string, any>;
 
@@ -13,6 +14,16 @@ let cached: Json | undefined;
 export function contract(): Json {
   cached ??= JSON.parse(readFileSync(specUrl, "utf8")) as Json;
   return cached;
+}
+
+// The sandbox's control API is one hand-written file, read as it is (the package ships it too).
+const controlUrl = new URL("../../openapi/sandbox.yaml", import.meta.url);
+let control: Json | undefined;
+
+/** The sandbox control API's OpenAPI document (openapi/sandbox.yaml), read once per process. */
+export function controlContract(): Json {
+  control ??= parseYaml(readFileSync(controlUrl, "utf8")) as Json;
+  return control;
 }
 
 /** The value at a JSON Pointer (`/result/resultCode`) in a document; undefined when absent. */

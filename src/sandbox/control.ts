@@ -1,9 +1,8 @@
 // The sandbox's control API under /sandbox/, described by openapi/sandbox.yaml and checked
 // against it with the project's one validator. Errors are HTTP 400/404 naming the field path and
 // the rule; nothing here exists on Antom.
-import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { parse as parseYaml } from "yaml";
+import { controlContract } from "../core/contract.js";
 import { AntomConfigError } from "../core/errors.js";
 import { parseJsonBody } from "../core/json-body.js";
 import { redact } from "../core/redact.js";
@@ -14,15 +13,6 @@ import { raiseDispute, judgeDispute } from "./disputes.js";
 import type { Engine } from "./engine.js";
 import type { DeliveryRecord, NotificationKind, PaymentRecord } from "./model.js";
 import { challengePage, hostedPage, resultPage } from "./pages.js";
-
-// Relative to this file, so it resolves from the sources and from the built package alike.
-const documentUrl = new URL("../../openapi/sandbox.yaml", import.meta.url);
-let document: Record<string, any> | undefined;
-/** The control API's own OpenAPI document. */
-export function controlDocument(): Record<string, any> {
-  document ??= parseYaml(readFileSync(documentUrl, "utf8")) as Record<string, any>;
-  return document;
-}
 
 export interface ControlRequest {
   engine: Engine;
@@ -57,7 +47,7 @@ function body<T>(request: ControlRequest, schema: string): T {
       ? { ok: true as const, value: Object.fromEntries(new URLSearchParams(request.bytes.toString("utf8"))) }
       : parseJsonBody(request.bytes);
   if (!parsed.ok) throw new ControlError(400, parsed.error);
-  const checked = validateAgainst(controlDocument(), schema, parsed.value);
+  const checked = validateAgainst(controlContract(), schema, parsed.value);
   if (!checked.valid) throw new ControlError(400, checked.errors[0], checked.errors);
   return parsed.value as T;
 }
@@ -128,6 +118,17 @@ function merge(base: Record<string, unknown>, overrides: Record<string, unknown>
     } else out[key] = value;
   }
   return out;
+}
+
+/** The built-in notification receivers, by name: how often each was called, and what it acknowledged. */
+const receivers = new Map<string, { hits: number; received: string[] }>();
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 async function route(request: ControlRequest): Promise<void> {
@@ -246,6 +247,18 @@ async function route(request: ControlRequest): Promise<void> {
       }
       res.writeHead(200, { "Content-Type": "text/html; charset=UTF-8" }).end(resultPage(after));
       return;
+    }
+  }
+  if (segments[0] === "sandbox" && segments[1] === "receiver" && segments[2] && segments.length === 3) {
+    const receiver = receivers.get(segments[2]) ?? { hits: 0, received: [] };
+    receivers.set(segments[2], receiver);
+    if (method === "GET") return json(res, 200, { name: segments[2], hits: receiver.hits, received: receiver.received.map((text) => redact(safeParse(text))) });
+    if (method === "POST") {
+      receiver.hits++;
+      const fail = Number(new URL(req.url ?? "/", "http://sandbox").searchParams.get("fail") ?? 0);
+      if (receiver.hits <= fail) return json(res, 500, { result: { resultCode: "UNKNOWN_EXCEPTION", resultStatus: "U", resultMessage: `failing attempt ${receiver.hits} of ${fail} on purpose` } });
+      receiver.received.push(request.bytes.toString("utf8").slice(0, 64 * 1024));
+      return json(res, 200, { result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" } });
     }
   }
   throw new ControlError(404, { message: `no ${method} ${path} in the control API (openapi/sandbox.yaml)` });

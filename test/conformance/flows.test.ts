@@ -16,10 +16,21 @@ const FLOWS = [
   "captureAfterCancel",
   "inquiryUnknownPayment",
 ];
+/** Flows that drive the sandbox's control API: behaviour mode against the sandbox only (test/sandbox/flows.test.ts). */
+const SANDBOX_FLOWS = [
+  "sandboxAuthorizationExpiry",
+  "sandboxDispute",
+  "sandboxHostedPage",
+  "sandboxIdempotentConcurrency",
+  "sandboxRedelivery",
+  "sandboxStoredCard",
+  "sandboxThreeDSChallenge",
+];
 
 describe("scenario flows", () => {
   test("conformance/flows holds one Arazzo workflow per scenario", () => {
-    expect(loadFlows().map((f) => f.workflowId).sort()).toEqual([...FLOWS].sort());
+    expect(loadFlows().map((f) => f.workflowId).sort()).toEqual([...FLOWS, ...SANDBOX_FLOWS].sort());
+    expect(loadFlows().filter((f) => f.sandboxOnly).map((f) => f.workflowId).sort()).toEqual(SANDBOX_FLOWS);
     for (const flow of loadFlows()) expect(flow.file).toMatch(/\.arazzo\.yaml$/);
   });
 
