@@ -122,6 +122,8 @@ function merge(base: Record<string, unknown>, overrides: Record<string, unknown>
 
 /** The built-in notification receivers, by name: how often each was called, and what it acknowledged. */
 const receivers = new Map<string, { hits: number; received: string[] }>();
+const MAX_RECEIVERS = 1000;
+const MAX_RECEIVED = 100;
 
 function safeParse(text: string): unknown {
   try {
@@ -251,13 +253,17 @@ async function route(request: ControlRequest): Promise<void> {
   }
   if (segments[0] === "sandbox" && segments[1] === "receiver" && segments[2] && segments.length === 3) {
     const receiver = receivers.get(segments[2]) ?? { hits: 0, received: [] };
-    receivers.set(segments[2], receiver);
+    if (!receivers.has(segments[2])) {
+      // A long-running sandbox keeps the newest receivers only.
+      if (receivers.size >= MAX_RECEIVERS) receivers.delete(receivers.keys().next().value!);
+      receivers.set(segments[2], receiver);
+    }
     if (method === "GET") return json(res, 200, { name: segments[2], hits: receiver.hits, received: receiver.received.map((text) => redact(safeParse(text))) });
     if (method === "POST") {
       receiver.hits++;
       const fail = Number(new URL(req.url ?? "/", "http://sandbox").searchParams.get("fail") ?? 0);
       if (receiver.hits <= fail) return json(res, 500, { result: { resultCode: "UNKNOWN_EXCEPTION", resultStatus: "U", resultMessage: `failing attempt ${receiver.hits} of ${fail} on purpose` } });
-      receiver.received.push(request.bytes.toString("utf8").slice(0, 64 * 1024));
+      if (receiver.received.length < MAX_RECEIVED) receiver.received.push(request.bytes.toString("utf8").slice(0, 64 * 1024));
       return json(res, 200, { result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" } });
     }
   }

@@ -49,6 +49,7 @@ export class Engine {
       allowRemote: options.allowRemoteNotifications ?? false,
       timeoutMs: options.deliveryTimeoutMs ?? 5_000,
       expire: (tenant, payment) => this.expire(tenant, payment),
+      log: (line) => this.log(line),
     });
   }
 
@@ -110,9 +111,7 @@ export class Engine {
 
   /** Runs what is due for a tenant in the background; failures are logged, never thrown. */
   kick(tenant: string): void {
-    setImmediate(() => {
-      this.notifier.runDue(tenant, tenant).catch((error) => this.log(`sandbox: background work for ${tenant} failed: ${(error as Error).message}`));
-    });
+    setImmediate(() => void this.notifier.runDue(tenant, tenant));
   }
 
   /** Runs what is due for every tenant (the real-time tick). */

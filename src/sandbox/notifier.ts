@@ -20,6 +20,8 @@ export interface NotifierOptions {
   allowRemote: boolean;
   /** How long one attempt may take. */
   timeoutMs: number;
+  /** Where failures of background work are reported; they are never thrown at a caller who did not ask. */
+  log: (line: string) => void;
   /** Expires unfinished payments that are due; called before deliveries that are due at the same time. */
   expire: (tenant: string, payment: PaymentRecord) => Promise<void>;
 }
@@ -92,7 +94,7 @@ export class Notifier {
    */
   runDue(tenant: string, clientId: string): Promise<void> {
     const previous = this.running.get(tenant) ?? Promise.resolve();
-    const next = previous.then(() => this.drain(tenant, clientId)).catch(() => undefined);
+    const next = previous.then(() => this.drain(tenant, clientId)).catch((error: unknown) => this.options.log(`sandbox: due work for ${tenant} failed: ${(error as Error)?.stack ?? String(error)}`));
     this.running.set(tenant, next);
     void next.then(() => {
       if (this.running.get(tenant) === next) this.running.delete(tenant);

@@ -32,6 +32,10 @@ describe("imports run downward", () => {
     for (const layer of importedLayers(file)) expect(["src/client", "src/core", "generated"]).toContain(layer);
   });
 
+  test.each(sources("src/sandbox"))("%s imports only the sandbox, the core and generated/", (file) => {
+    for (const layer of importedLayers(file)) expect(["src/sandbox", "src/core", "generated"]).toContain(layer);
+  });
+
   test("nothing under src/ imports from conformance/, scripts/ or test/", () => {
     for (const file of sources("src")) {
       for (const layer of importedLayers(file)) expect(["conformance", "scripts", "test", "bench", "examples"], file).not.toContain(layer);
