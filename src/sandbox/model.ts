@@ -139,3 +139,20 @@ export interface MerchantRecord {
   publicKeys: Record<string, string>;
   notifyUrl?: string;
 }
+
+/**
+ * What is due on a tenant's clock: an unfinished payment's expiry, or a delivery's next attempt.
+ * Only live work has a timer, so finding what is due never scans finished payments.
+ */
+export interface TimerRecord {
+  id: string;
+  kind: "expire" | "deliver";
+  /** The payment that expires, or the delivery to attempt. */
+  target: string;
+  dueAt: number;
+  /** Creation order, for ties. */
+  seq: number;
+  /** For a delivery: its payment, and the earlier delivery of that payment that must end first. */
+  paymentId?: string;
+  after?: string;
+}

@@ -6,7 +6,7 @@ import type { KeyObject } from "node:crypto";
 import { redactText } from "../core/redact.js";
 import { requestUri, signedHeaders } from "../core/signing.js";
 import type { Clocks } from "./clock.js";
-import type { DeliveryAttempt, DeliveryRecord, NotificationKind, PaymentRecord } from "./model.js";
+import type { DeliveryAttempt, DeliveryRecord, NotificationKind, PaymentRecord, TimerRecord } from "./model.js";
 import type { Store } from "./store.js";
 
 /** Antom's redelivery intervals: 0 s, 2 min, 10 min, 10 min, 1 h, 2 h, 6 h, 15 h. */
@@ -56,17 +56,27 @@ function ackVerdict(status: number, contentType: string | null, text: string): {
 
 export class Notifier {
   private readonly running = new Map<string, Promise<void>>();
-  private seq = 0;
 
   constructor(private readonly options: NotifierOptions) {}
+
+  /** The next creation number of a tenant (deliveries and timers are ordered by it). */
+  private async nextSeq(tenant: string): Promise<number> {
+    const counter = await this.options.store.update<{ seq: number }>(tenant, "clock", "seq", (current) => ({ seq: (current?.seq ?? 0) + 1 }));
+    return counter!.seq;
+  }
+
+  /** Arranges for an unfinished payment to fail at its expiry, if it is still unfinished then. */
+  async scheduleExpiry(tenant: string, payment: PaymentRecord): Promise<void> {
+    const seq = await this.nextSeq(tenant);
+    await this.options.store.insert<TimerRecord>(tenant, "timers", `expire:${payment.paymentId}`, { id: `expire:${payment.paymentId}`, kind: "expire", target: payment.paymentId, dueAt: payment.expiryTime, seq });
+  }
 
   /** Files a notification for delivery; its first attempt is due at once. */
   async enqueue(tenant: string, input: { kind: NotificationKind; url: string; body: object; paymentId?: string; clientId: string }): Promise<DeliveryRecord> {
     const now = await this.options.clocks.now(tenant);
-    const deliveries = await this.options.store.list<DeliveryRecord>(tenant, "deliveries");
-    const earlier = input.paymentId ? deliveries.filter((d) => d.paymentId === input.paymentId && d.state === "pending").at(-1) : undefined;
-    const seq = Math.max(this.seq, ...deliveries.map((d) => d.seq)) + 1;
-    this.seq = seq;
+    const seq = await this.nextSeq(tenant);
+    const timers = input.paymentId ? await this.options.store.list<TimerRecord>(tenant, "timers") : [];
+    const earlier = timers.filter((t) => t.kind === "deliver" && t.paymentId === input.paymentId).sort((a, b) => a.seq - b.seq).at(-1);
     const refused = !this.options.allowRemote && !isLoopback(input.url);
     const record: DeliveryRecord = {
       id: `${input.kind}-${seq}`,
@@ -78,19 +88,23 @@ export class Notifier {
       createTime: now,
       state: refused ? "refused" : "pending",
       nextAt: now,
-      after: earlier?.id,
+      after: earlier?.target,
       attempts: refused
         ? [{ attempt: 0, time: now, url: input.url, acknowledged: false, verdict: "not sent: the host is not loopback (start the sandbox with --allow-remote-notifications to send it)" }]
         : [],
     };
     await this.options.store.insert(tenant, "deliveries", record.id, record);
+    if (!refused) {
+      const timer: TimerRecord = { id: `deliver:${record.id}`, kind: "deliver", target: record.id, dueAt: now, seq, paymentId: input.paymentId, after: earlier?.target };
+      await this.options.store.insert(tenant, "timers", timer.id, timer);
+    }
     return record;
   }
 
   /**
    * Makes everything that is due on the tenant's clock happen, in time order: expiries of
    * unfinished payments and delivery attempts, including those they cause. Runs one at a time
-   * per tenant; a second call waits for the first.
+   * per tenant; a second call waits for the first. Failures are logged, never thrown.
    */
   runDue(tenant: string, clientId: string): Promise<void> {
     const previous = this.running.get(tenant) ?? Promise.resolve();
@@ -103,27 +117,33 @@ export class Notifier {
   }
 
   private async drain(tenant: string, clientId: string): Promise<void> {
-    for (let guard = 0; guard < 10_000; guard++) {
+    for (let guard = 0; guard < 100_000; guard++) {
       const now = await this.options.clocks.now(tenant);
-      const payments = await this.options.store.list<PaymentRecord>(tenant, "payments");
-      const expiring = payments.filter((p) => p.status === "PROCESSING" && p.expiryTime <= now).sort((a, b) => a.expiryTime - b.expiryTime)[0];
-      const deliveries = await this.options.store.list<DeliveryRecord>(tenant, "deliveries");
-      const ended = new Set(deliveries.filter((d) => d.state !== "pending").map((d) => d.id));
-      const ready = deliveries
-        .filter((d) => d.state === "pending" && d.nextAt <= now && (d.after === undefined || ended.has(d.after)))
-        .sort((a, b) => a.nextAt - b.nextAt || a.seq - b.seq)[0];
-      if (expiring && (!ready || expiring.expiryTime <= ready.nextAt)) {
-        await this.options.expire(tenant, expiring);
+      const timers = await this.options.store.list<TimerRecord>(tenant, "timers");
+      const live = new Set(timers.map((t) => t.target));
+      // A delivery waits while the earlier one of its payment is still being delivered.
+      const due = timers
+        .filter((t) => t.dueAt <= now && (t.after === undefined || !live.has(t.after)))
+        .sort((a, b) => a.dueAt - b.dueAt || (a.kind === b.kind ? 0 : a.kind === "expire" ? -1 : 1) || a.seq - b.seq)[0];
+      if (!due) return;
+      if (due.kind === "expire") {
+        const payment = await this.options.store.get<PaymentRecord>(tenant, "payments", due.target);
+        await this.options.store.remove(tenant, "timers", due.id);
+        if (payment?.status === "PROCESSING") await this.options.expire(tenant, payment);
         continue;
       }
-      if (!ready) return;
-      await this.attempt(tenant, clientId, ready);
+      const delivery = await this.options.store.get<DeliveryRecord>(tenant, "deliveries", due.target);
+      if (!delivery || delivery.state !== "pending") {
+        await this.options.store.remove(tenant, "timers", due.id);
+        continue;
+      }
+      await this.attempt(tenant, clientId, delivery, due);
     }
   }
 
   /** One attempt at a delivery, recorded at the time it was due. */
-  private async attempt(tenant: string, clientId: string, delivery: DeliveryRecord): Promise<void> {
-    const at = delivery.nextAt;
+  private async attempt(tenant: string, clientId: string, delivery: DeliveryRecord, timer: TimerRecord): Promise<void> {
+    const at = timer.dueAt;
     const number = delivery.attempts.length + 1;
     const headers = {
       "Content-Type": "application/json; charset=UTF-8",
@@ -143,13 +163,15 @@ export class Notifier {
       outcome = { acknowledged: false, verdict: reason };
     }
     const entry: DeliveryAttempt = { attempt: number, time: at, url: delivery.url, ...outcome };
-    await this.options.store.update<DeliveryRecord>(tenant, "deliveries", delivery.id, (current) => {
+    const updated = await this.options.store.update<DeliveryRecord>(tenant, "deliveries", delivery.id, (current) => {
       if (!current) return undefined;
       const attempts = [...current.attempts, entry];
       if (entry.acknowledged) return { ...current, attempts, state: "acknowledged" };
       if (attempts.length >= REDELIVERY_SCHEDULE_MS.length) return { ...current, attempts, state: "exhausted" };
       return { ...current, attempts, nextAt: at + REDELIVERY_SCHEDULE_MS[attempts.length] };
     });
+    if (updated?.state === "pending") await this.options.store.update<TimerRecord>(tenant, "timers", timer.id, (current) => (current ? { ...current, dueAt: updated.nextAt } : undefined));
+    else await this.options.store.remove(tenant, "timers", timer.id);
   }
 
   /** Every delivery of a tenant, oldest first. */

@@ -4,7 +4,7 @@
 // with a pure function, which a shared store implements with a transaction or a script
 // (Redis: WATCH/MULTI or Lua). The memory store is the default.
 
-export type Collection = "merchants" | "payments" | "paymentRequests" | "captureRequests" | "deliveries" | "disputes" | "cardTokens" | "clock";
+export type Collection = "merchants" | "payments" | "paymentRequests" | "captureRequests" | "deliveries" | "timers" | "disputes" | "cardTokens" | "clock";
 
 export interface Store {
   get<T>(tenant: string, collection: Collection, id: string): Promise<T | undefined>;
@@ -16,6 +16,8 @@ export interface Store {
    * record as it was. Resolves to the record afterwards.
    */
   update<T>(tenant: string, collection: Collection, id: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  /** Deletes a record; resolves to whether one was there. */
+  remove(tenant: string, collection: Collection, id: string): Promise<boolean>;
   /** Every record of a collection, in insertion order. */
   list<T>(tenant: string, collection: Collection): Promise<T[]>;
   /** The tenants that have any record. */
@@ -55,6 +57,10 @@ export class MemoryStore implements Store {
     const next = change(clone(records.get(id) as T | undefined));
     if (next !== undefined) records.set(id, clone(next));
     return clone(records.get(id) as T | undefined);
+  }
+
+  async remove(tenant: string, collection: Collection, id: string): Promise<boolean> {
+    return this.data.get(tenant)?.get(collection)?.delete(id) ?? false;
   }
 
   async list<T>(tenant: string, collection: Collection): Promise<T[]> {

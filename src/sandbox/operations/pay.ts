@@ -200,6 +200,7 @@ export async function pay(engine: Engine, tenant: string, body: PayRequest): Pro
   });
   if (!filed.created) return repeat(filed.value);
   await engine.store.insert(tenant, "payments", paymentId, payment);
+  if (payment.status === "PROCESSING") await engine.notifier.scheduleExpiry(tenant, payment);
   if (payment.card?.cardToken && tokenize && typeof meta.cardNo === "string") {
     await engine.store.insert<CardTokenRecord>(tenant, "cardTokens", payment.card.cardToken, { cardNo: meta.cardNo, masked: payment.card.masked });
   }
