@@ -76,6 +76,21 @@ export class Engine {
     return this.store.get<MerchantRecord>(REGISTRY, "merchants", clientId);
   }
 
+  /** Parsed keys by their PEM: parsing a key costs more than verifying a signature with it. */
+  private readonly keys = new Map<string, KeyObject>();
+
+  /** A merchant's public key for a key version, parsed once; undefined when none is registered. */
+  async merchantKey(clientId: string, keyVersion: string): Promise<KeyObject | undefined> {
+    const pem = (await this.merchant(clientId))?.publicKeys[keyVersion];
+    if (pem === undefined) return undefined;
+    let key = this.keys.get(pem);
+    if (!key) {
+      if (this.keys.size >= 10_000) this.keys.clear();
+      this.keys.set(pem, (key = createPublicKey(pem)));
+    }
+    return key;
+  }
+
   async reset(clientId: string): Promise<void> {
     await this.store.reset(clientId);
   }

@@ -115,7 +115,7 @@ export function createSandbox(options: SandboxOptions): { engine: Engine; server
     const time = header(req, "request-time");
     if (!signature) return answer(req, res, clientId, fail("INVALID_SIGNATURE", "the Signature header is missing or not algorithm=RSA256,keyVersion=<n>,signature=<value>"));
     if (!time) return answer(req, res, clientId, fail("INVALID_SIGNATURE", "the Request-Time header is missing; it is part of what is signed"));
-    const key = merchant.publicKeys[signature.keyVersion];
+    const key = await engine.merchantKey(clientId, signature.keyVersion);
     if (!key) return answer(req, res, clientId, fail("KEY_NOT_FOUND", `no key version ${JSON.stringify(signature.keyVersion.slice(0, 16))} is registered for this client ID`));
     if (tooLarge) return answer(req, res, clientId, fail("PARAM_ILLEGAL", `(root): the body is ${size} bytes; at most ${maxBytes} are accepted (maxBytes)`));
     const content = { method: "POST", path: req.url ?? "/", clientId, time, body: bytes };
