@@ -1,8 +1,8 @@
-// `npm run bench`: start-up time and throughput of the Prism mock, each against a baseline
+// `npm run bench:mock` (the first part of `npm run bench`): start-up time and throughput of the Prism mock, each against a baseline
 // measured in the same run (a bare node:http server answering the same JSON), so the figures
 // travel between machines as ratios. Writes docs/benchmarks.md.
 //
-//   npm run bench -- [--runs 5] [--requests 3000] [--concurrency 16] [--no-write]
+//   npm run bench:mock -- [--runs 5] [--requests 3000] [--concurrency 16] [--no-write]
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -236,7 +236,7 @@ answering the same JSON, so compare the ratios, not the absolute numbers, betwee
 Measured with:
 
 \`\`\`sh
-npm run bench -- --runs ${options.runs} --requests ${options.requests} --concurrency ${options.concurrency}
+npm run bench:mock -- --runs ${options.runs} --requests ${options.requests} --concurrency ${options.concurrency}
 \`\`\`
 
 Machine: ${machine}.
@@ -259,15 +259,17 @@ ${table}
 - The mock runs with \`-v error\`, as in the test suite. \`npm start\` uses \`-v warn\`, which adds
   nothing for successful requests (Prism logs those at \`info\`).
 
-Run \`npm run bench\` again after changing the mock set-up or upgrading Prism; it rewrites this
-file (\`--no-write\` only prints the table), keeping the validation section that
-\`npm run bench:validate\` writes.
+Run \`npm run bench\` again after changing the mock set-up, the sandbox or upgrading Prism: it
+runs \`npm run bench:mock\` (this part) and \`npm run bench:sandbox\` (the sandbox's section) with
+their defaults. Each rewrites its own part of this file (\`--no-write\` only prints the table)
+and keeps the others, such as the validation section that \`npm run bench:validate\` writes.
 `;
   const file = resolve(root, "docs", "benchmarks.md");
-  // The validation engine's section belongs to bench/validate.ts: carry it over as it is.
+  // The other sections belong to other benchmarks (bench/validate.ts, bench/sandbox.ts): carry
+  // each over as it is, in the order found.
   const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const kept = /<!-- validation:start -->[\s\S]*<!-- validation:end -->/.exec(previous)?.[0];
-  writeFileSync(file, kept ? `${doc}\n${kept}\n` : doc);
+  const kept = [...previous.matchAll(/<!-- ([a-z-]+):start -->[\s\S]*?<!-- \1:end -->/g)].map((m) => m[0]);
+  writeFileSync(file, kept.length > 0 ? `${doc}\n${kept.join("\n\n")}\n` : doc);
   console.log("Wrote docs/benchmarks.md");
 }
 

@@ -1,0 +1,477 @@
+// `npm run bench` (second part): throughput and latency of the sandbox's POST pay, against two
+// baselines measured in the same run:
+//   - the Prism mock's POST /v1/payments/pay (validates the request, answers an example);
+//   - the RSA floor: a bare node:http server that verifies the request's signature and signs its
+//     answer, and does nothing else. No server that checks and signs can beat it on one core.
+// Every server runs in a process of its own; autocannon loads one at a time, in rounds.
+// Writes its section of docs/benchmarks.md, between <!-- sandbox:start --> and <!-- sandbox:end -->.
+//
+//   npm run bench:sandbox -- [--seconds 6] [--rounds 3] [--connections 10] [--no-write] [--profile DIR]
+// --profile writes a CPU profile of the sandbox process (.cpuprofile, for Chrome DevTools) to DIR.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createPrivateKey, createPublicKey, verify } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
+import autocannon, { type Result } from "autocannon";
+import { freePort, startMock, type RunningMock } from "../scripts/mock.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const CLIENT_ID = "SANDBOX_BENCH_MERCHANT";
+/** The sandbox serves a SANDBOX_ client here, as the project's client calls it; the floor uses the same path. */
+const SANDBOX_PATH = "/ams/sandbox/api/v1/payments/pay";
+const PRISM_PATH = "/v1/payments/pay";
+/** Signed bodies that may be reused: for Prism and the floor, which keep no state. */
+const REUSABLE_POOL = 2_000;
+/** Headroom of a sandbox pool over what the floor managed in the same round, so no paymentRequestId repeats. */
+const POOL_HEADROOM = 1.3;
+const WARM_UP_SECONDS = 3;
+
+/** A pay with a test card that authorizes, automatic capture, and no paymentNotifyUrl (no notification is sent). */
+const PAY_TEMPLATE = JSON.stringify({
+  productCode: "CASHIER_PAYMENT",
+  paymentRequestId: "__ID__",
+  order: { referenceOrderId: "ORDER___ID__", orderDescription: "Benchmark order", orderAmount: { currency: "USD", value: "1000" } },
+  paymentAmount: { currency: "USD", value: "1000" },
+  paymentMethod: { paymentMethodType: "CARD", paymentMethodMetaData: { cardNo: "4054695723100768", cvv: "123", expiryMonth: "12", expiryYear: "30" } },
+  paymentFactor: { isAuthorization: true },
+  env: { terminalType: "WEB" },
+  paymentRedirectUrl: "https://merchant.example/return",
+  settlementStrategy: { settlementCurrency: "USD" },
+});
+
+interface Options {
+  seconds: number;
+  rounds: number;
+  connections: number;
+  write: boolean;
+  profile?: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { seconds: { type: "string" }, rounds: { type: "string" }, connections: { type: "string" }, "no-write": { type: "boolean" }, profile: { type: "string" } },
+  });
+  const int = (name: "seconds" | "rounds" | "connections", fallback: number, min: number, max: number) => {
+    const value = values[name] === undefined ? fallback : Number(values[name]);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+    return value;
+  };
+  return { seconds: int("seconds", 6, 1, 120), rounds: int("rounds", 3, 1, 20), connections: int("connections", 10, 1, 256), write: !values["no-write"], profile: values.profile && resolve(values.profile) };
+}
+
+// ---- signed request pools -----------------------------------------------------------------
+
+interface Signed {
+  body: string;
+  headers: Record<string, string>;
+}
+
+// Signs bodies off the main thread, before any load runs: signing is the client's cost, never the server's.
+const SIGNER = `
+const { workerData, parentPort } = require("node:worker_threads");
+const { createPrivateKey, sign } = require("node:crypto");
+const key = createPrivateKey(workerData.privateKeyPem);
+const out = [];
+for (let i = workerData.from; i < workerData.to; i++) {
+  const body = workerData.template.replaceAll("__ID__", workerData.prefix + i);
+  const time = String(Date.now());
+  const signed = sign("sha256", Buffer.from("POST " + workerData.path + "\\n" + workerData.clientId + "." + time + "." + body), key).toString("base64");
+  out.push({ body, headers: { "Content-Type": "application/json; charset=UTF-8", "Client-Id": workerData.clientId, "Request-Time": time, Signature: "algorithm=RSA256,keyVersion=1,signature=" + encodeURIComponent(signed) } });
+}
+parentPort.postMessage(out);
+`;
+
+async function signPool(count: number, prefix: string, path: string, privateKeyPem: string): Promise<Signed[]> {
+  const threads = Math.max(1, Math.min(cpus().length, 4));
+  const share = Math.ceil(count / threads);
+  const parts = await Promise.all(
+    Array.from({ length: threads }, (_, t) => {
+      const workerData = { template: PAY_TEMPLATE, prefix, path, clientId: CLIENT_ID, privateKeyPem, from: t * share, to: Math.min(count, (t + 1) * share) };
+      return new Promise<Signed[]>((done, fail) => {
+        const worker = new Worker(SIGNER, { eval: true, workerData });
+        worker.once("message", done);
+        worker.once("error", fail);
+      });
+    }),
+  );
+  return parts.flat();
+}
+
+// ---- the three servers --------------------------------------------------------------------
+
+interface Target {
+  name: string;
+  /** The server's process, for its CPU time. */
+  pid?: number;
+  url: string;
+  path: string;
+  /** Whether an answer is what the server should give: HTTP 200, and for signed servers S/SUCCESS and a signature. */
+  accepts(status: number, body: string, headers: Record<string, string>): boolean;
+  stop(): Promise<void>;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Waits until `child` prints `pattern` on stdout; the match. */
+function awaitOutput(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  return new Promise((done, fail) => {
+    let seen = "";
+    const timer = setTimeout(() => fail(new Error(`${what} did not start within 60 s:\n${seen.slice(-2000)}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString("utf8");
+      const match = pattern.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        child.stdout?.resume();
+        done(match);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      fail(new Error(`${what} exited (${signal ?? code}) before it was ready:\n${seen.slice(-2000)}`));
+    });
+  });
+}
+
+const isSuccess = (body: string) => body.includes('"resultStatus":"S"') && body.includes('"resultCode":"SUCCESS"');
+
+/** The sandbox as `npm run sandbox` runs it, in its own process. */
+async function startSandboxProcess(keysDir: string, profileDir?: string): Promise<Target & { reset(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "--import", "tsx", join(root, "src", "sandbox", "bin.ts"), "--port", String(port), "--keys-dir", keysDir, "--client-id", CLIENT_ID], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const [, url] = await awaitOutput(child, /Antom sandbox at (http:\/\/\S+)/, "the sandbox");
+  return {
+    name: "sandbox",
+    pid: child.pid,
+    url,
+    path: SANDBOX_PATH,
+    accepts: (status, body, headers) => status === 200 && isSuccess(body) && typeof headers.signature === "string",
+    stop: () => stopChild(child),
+    async reset() {
+      const response = await fetch(`${url}/sandbox/reset`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ clientId: CLIENT_ID }) });
+      if (response.status !== 200) throw new Error(`POST /sandbox/reset answered ${response.status}`);
+    },
+  };
+}
+
+// The floor: verify the request's signature with the merchant's key, sign a fixed answer with
+// Antom's key, and nothing else (no JSON parsing, no validation, no state).
+const FLOOR_SERVER = `
+const http = require("node:http");
+const { createPrivateKey, createPublicKey, sign, verify } = require("node:crypto");
+const merchantKey = createPublicKey(process.env.MERCHANT_PUBLIC_KEY);
+const antomKey = createPrivateKey(process.env.ANTOM_PRIVATE_KEY);
+const ok = process.env.ANSWER;
+const refused = '{"result":{"resultCode":"INVALID_SIGNATURE","resultStatus":"F","resultMessage":"the signature does not verify"}}';
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const clientId = req.headers["client-id"] || "";
+    const header = req.headers["signature"] || "";
+    const at = header.indexOf("signature=");
+    const signature = at < 0 ? "" : decodeURIComponent(header.slice(at + 10));
+    const content = Buffer.concat([Buffer.from("POST " + req.url + "\\n" + clientId + "." + req.headers["request-time"] + "."), ...chunks]);
+    const body = verify("sha256", content, merchantKey, Buffer.from(signature, "base64")) ? ok : refused;
+    const time = new Date().toISOString();
+    const answer = sign("sha256", Buffer.from("POST " + req.url + "\\n" + clientId + "." + time + "." + body), antomKey).toString("base64");
+    res.writeHead(200, { "Content-Type": "application/json; charset=UTF-8", "client-id": clientId, "response-time": time, signature: "algorithm=RSA256,keyVersion=1,signature=" + encodeURIComponent(answer) });
+    res.end(body);
+  });
+}).listen(Number(process.env.PORT), "127.0.0.1", () => console.log("listening"));
+`;
+
+async function startFloor(merchantPublicKeyPem: string, antomPrivateKeyPem: string, answer: string): Promise<Target> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["-e", FLOOR_SERVER], {
+    env: { ...process.env, PORT: String(port), MERCHANT_PUBLIC_KEY: merchantPublicKeyPem, ANTOM_PRIVATE_KEY: antomPrivateKeyPem, ANSWER: answer },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await awaitOutput(child, /listening/, "the RSA floor server");
+  return {
+    name: "RSA floor",
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    path: SANDBOX_PATH,
+    accepts: (status, body, headers) => status === 200 && isSuccess(body) && typeof headers.signature === "string",
+    stop: () => stopChild(child),
+  };
+}
+
+async function startPrism(): Promise<Target> {
+  const mock: RunningMock = await startMock({ port: 0, logLevel: "error", stdio: "ignore", loopbackOnly: true });
+  return { name: "Prism mock", pid: mock.process.pid, url: mock.baseUrl, path: PRISM_PATH, accepts: (status) => status === 200, stop: () => mock.stop() };
+}
+
+// ---- load -----------------------------------------------------------------------------------
+
+interface Load {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+  /** Answers that were not what the server should give (or transport errors). */
+  bad: number;
+  /** CPU time the server process spent per answered request, ms (undefined where /proc is absent). */
+  cpuMsPerRequest?: number;
+  /** Requests sent again from the pool once it ran out (a repeated paymentRequestId for the sandbox). */
+  reused: number;
+}
+
+/** User plus system CPU time of a process so far, ms, from /proc (Linux; clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Loads `target` for `seconds` over `connections` keep-alive connections with bodies from `pool`, in order. */
+async function load(target: Target, pool: Signed[], seconds: number, connections: number): Promise<Load> {
+  const cpuBefore = cpuMs(target.pid);
+  let next = 0;
+  let reused = 0;
+  let bad = 0;
+  const result: Result = await autocannon({
+    url: target.url,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    requests: [
+      {
+        method: "POST",
+        path: target.path,
+        setupRequest: (request) => {
+          if (next >= pool.length) reused++;
+          const item = pool[next++ % pool.length];
+          return { ...request, method: "POST", path: target.path, headers: item.headers, body: item.body };
+        },
+        onResponse: (status, body, _context, headers) => {
+          if (!target.accepts(status, body, headers)) bad++;
+        },
+      },
+    ],
+  });
+  const cpuAfter = cpuMs(target.pid);
+  return {
+    cpuMsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0 ? (cpuAfter - cpuBefore) / result.requests.total : undefined,
+    requestsPerSecond: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total: result.requests.total,
+    bad: bad + result.errors + result.timeouts,
+    reused,
+  };
+}
+
+// ---- checks before measuring ----------------------------------------------------------------
+
+/** One request as the load sends it; the answer must be signed by `antomPublicKeyPem` over the request path when `signed`. */
+async function preflight(target: Target, item: Signed, antomPublicKeyPem: string, signed: boolean): Promise<string> {
+  const response = await fetch(`${target.url}${target.path}`, { method: "POST", headers: item.headers, body: item.body });
+  const text = await response.text();
+  const headers = Object.fromEntries(response.headers);
+  if (!target.accepts(response.status, text, headers)) throw new Error(`${target.name} did not accept the benchmark's pay: HTTP ${response.status} ${text.slice(0, 300)}`);
+  if (signed) {
+    const time = headers["response-time"];
+    const value = decodeURIComponent(/signature=([^,]+)/.exec(headers.signature ?? "")?.[1] ?? "");
+    const content = Buffer.from(`POST ${target.path}\n${CLIENT_ID}.${time}.${text}`);
+    if (!verify("sha256", content, createPublicKey(antomPublicKeyPem), Buffer.from(value, "base64"))) throw new Error(`${target.name}'s answer is not signed with the sandbox's key`);
+  }
+  return text;
+}
+
+// ---- report -----------------------------------------------------------------------------------
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fixed = (v: number, digits = 1) => v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const rate = (v: number) => `${Math.round(v).toLocaleString("en-US")} req/s`;
+const mark = (ok: boolean) => (ok ? "met" : "**not met**");
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const loadBefore = loadavg()[0].toFixed(2);
+  const keysDir = mkdtempSync(join(tmpdir(), "antom-bench-sandbox-"));
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    console.log(`Benchmarking the sandbox's POST pay against Prism and the RSA floor: ${options.rounds} rounds of ${options.seconds} s per server over ${options.connections} connections...`);
+    const sandbox = await startSandboxProcess(keysDir, options.profile);
+    stops.push(sandbox.stop);
+    const merchantPrivatePem = readFileSync(join(keysDir, "merchant-private-key.pem"), "utf8");
+    const merchantPublicPem = createPublicKey(createPrivateKey(merchantPrivatePem)).export({ type: "spki", format: "pem" }).toString();
+    const antomPrivatePem = readFileSync(join(keysDir, "antom-private-key.pem"), "utf8");
+    const antomPublicPem = createPublicKey(createPrivateKey(antomPrivatePem)).export({ type: "spki", format: "pem" }).toString();
+
+    const reusable = await signPool(REUSABLE_POOL, "BENCH_REUSABLE_", SANDBOX_PATH, merchantPrivatePem);
+    const prismPool = await signPool(REUSABLE_POOL, "BENCH_PRISM_", PRISM_PATH, merchantPrivatePem);
+    // The floor answers with the very bytes the sandbox answers, so both send the same amount.
+    const answer = await preflight(sandbox, reusable[0], antomPublicPem, true);
+    await sandbox.reset();
+    const floor = await startFloor(merchantPublicPem, antomPrivatePem, answer);
+    stops.push(floor.stop);
+    await preflight(floor, reusable[0], antomPublicPem, true);
+    const prism = await startPrism();
+    stops.push(prism.stop);
+    await preflight(prism, prismPool[0], antomPublicPem, false);
+
+    // Warm-up: a few seconds each, so the JIT has compiled the hot paths (Prism needs the most),
+    // the sandbox with fresh paymentRequestIds; then the sandbox is reset.
+    await load(floor, reusable, WARM_UP_SECONDS, options.connections);
+    await load(sandbox, await signPool(WARM_UP_SECONDS * 4_000, "BENCH_WARM_", SANDBOX_PATH, merchantPrivatePem), WARM_UP_SECONDS, options.connections);
+    await load(prism, prismPool, WARM_UP_SECONDS, options.connections);
+    await sandbox.reset();
+
+    const rounds: { sandbox: Load; floor: Load; prism: Load }[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      const floorLoad = await load(floor, reusable, options.seconds, options.connections);
+      // Fresh paymentRequestIds for every sandbox request: more than the floor managed, which the sandbox cannot beat.
+      const pool = await signPool(Math.ceil(floorLoad.requestsPerSecond * options.seconds * POOL_HEADROOM) + 1_000, `BENCH_R${round}_`, SANDBOX_PATH, merchantPrivatePem);
+      await new Promise((r) => setTimeout(r, 500));
+      const sandboxLoad = await load(sandbox, pool, options.seconds, options.connections);
+      await sandbox.reset();
+      const prismLoad = await load(prism, prismPool, options.seconds, options.connections);
+      rounds.push({ sandbox: sandboxLoad, floor: floorLoad, prism: prismLoad });
+      console.log(
+        `round ${round + 1}: sandbox ${Math.round(sandboxLoad.requestsPerSecond)} req/s (p99 ${sandboxLoad.p99Ms} ms), RSA floor ${Math.round(floorLoad.requestsPerSecond)} req/s, Prism ${Math.round(prismLoad.requestsPerSecond)} req/s`,
+      );
+    }
+    for (const r of rounds) {
+      for (const [name, l] of Object.entries(r)) {
+        if (l.bad > 0) throw new Error(`${name}: ${l.bad} of ${l.total} answers were errors or not the expected answer; the figures would mean nothing`);
+      }
+      if (r.sandbox.reused > 0) throw new Error(`the sandbox's pool of signed requests ran out (${r.sandbox.reused} repeats); the figures would include idempotent replays`);
+    }
+
+    const pick = (side: "sandbox" | "floor" | "prism") => ({
+      cpuMsPerRequest: rounds.every((r) => r[side].cpuMsPerRequest !== undefined) ? median(rounds.map((r) => r[side].cpuMsPerRequest!)) : undefined,
+      requestsPerSecond: median(rounds.map((r) => r[side].requestsPerSecond)),
+      p50Ms: median(rounds.map((r) => r[side].p50Ms)),
+      p99Ms: median(rounds.map((r) => r[side].p99Ms)),
+    });
+    const s = pick("sandbox");
+    const f = pick("floor");
+    const p = pick("prism");
+    const overPrism = median(rounds.map((r) => r.sandbox.requestsPerSecond / r.prism.requestsPerSecond));
+    const overFloor = median(rounds.map((r) => r.sandbox.requestsPerSecond / r.floor.requestsPerSecond));
+    const roundsText = rounds.map((r) => `${Math.round(r.sandbox.requestsPerSecond)} / ${Math.round(r.floor.requestsPerSecond)} / ${Math.round(r.prism.requestsPerSecond)}`).join(", ");
+
+    const table = [
+      "| Measure | Sandbox | RSA floor (verify + sign) | Prism mock |",
+      "|---|---:|---:|---:|",
+      `| Throughput, POST pay | ${rate(s.requestsPerSecond)} | ${rate(f.requestsPerSecond)} | ${rate(p.requestsPerSecond)} |`,
+      `| Latency p50 | ${fixed(s.p50Ms)} ms | ${fixed(f.p50Ms)} ms | ${fixed(p.p50Ms)} ms |`,
+      `| Latency p99 | ${fixed(s.p99Ms)} ms | ${fixed(f.p99Ms)} ms | ${fixed(p.p99Ms)} ms |`,
+      ...(s.cpuMsPerRequest !== undefined && f.cpuMsPerRequest !== undefined && p.cpuMsPerRequest !== undefined
+        ? [`| Server CPU per request | ${fixed(s.cpuMsPerRequest, 2)} ms | ${fixed(f.cpuMsPerRequest, 2)} ms | ${fixed(p.cpuMsPerRequest, 2)} ms |`]
+        : []),
+    ].join("\n");
+    const targets = [
+      "| Ratio | Value | Target | |",
+      "|---|---:|---:|---|",
+      `| Sandbox / Prism, throughput | ${fixed(overPrism, 2)} | at least 5 | ${mark(overPrism >= 5)} |`,
+      `| Sandbox / RSA floor, throughput | ${fixed(overFloor, 2)} | at least 0.7 | ${mark(overFloor >= 0.7)} |`,
+      `| Sandbox p99 | ${fixed(s.p99Ms)} ms | under 10 ms | ${mark(s.p99Ms < 10)} |`,
+      ...(s.cpuMsPerRequest !== undefined && f.cpuMsPerRequest !== undefined && p.cpuMsPerRequest !== undefined
+        ? [
+            `| RSA floor / sandbox, server CPU per request | ${fixed(f.cpuMsPerRequest / s.cpuMsPerRequest, 2)} | (0.7 would match the throughput target) | |`,
+            `| Prism / sandbox, server CPU per request | ${fixed(p.cpuMsPerRequest / s.cpuMsPerRequest, 2)} | (5 would match the throughput target) | |`,
+          ]
+        : []),
+    ].join("\n");
+    console.log(`\n${table}\n\n${targets}\n`);
+    console.log(`Rounds (req/s, sandbox / RSA floor / Prism): ${roundsText}`);
+    if (!options.write) return;
+
+    const cpu = cpus();
+    const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${osType()} ${release()}, Node ${process.versions.node}`;
+    const section = `<!-- sandbox:start -->
+## The sandbox: POST pay
+
+How many card payments per second the sandbox (\`npm run sandbox\`, docs/sandbox.md) takes, each a
+real pay: the signature verified with the merchant's key, the body validated against the
+contract, the payment and its automatic capture stored, the answer signed with the sandbox's
+key. Two baselines are measured in the same run, each server in a process of its own:
+
+- the **RSA floor**, a bare \`node:http\` server that verifies the request's signature and signs a
+  fixed answer (the sandbox's own answer bytes) and does nothing else. RSA-2048 signing alone
+  caps one core at a few thousand answers per second, so a signing server cannot go past this;
+- the **Prism mock**'s \`POST ${PRISM_PATH}\` (\`-v error\`), which validates the request and
+  answers an example, verifying and signing nothing.
+
+\`\`\`sh
+npm run bench:sandbox -- --seconds ${options.seconds} --rounds ${options.rounds} --connections ${options.connections}
+\`\`\`
+
+Machine: ${machine}.
+Load average when the run began: ${loadBefore}. Date: ${new Date().toISOString().slice(0, 10)}.
+
+${table}
+
+${targets}
+
+- Load: [autocannon](https://github.com/mcollina/autocannon) in the benchmark's process, ${options.connections}
+  keep-alive connections, ${options.seconds} s per server per round, ${options.rounds} rounds each loading the RSA floor,
+  the sandbox, then Prism, after a ${WARM_UP_SECONDS}-second warm-up of each; medians shown, ratios are the
+  medians of the rounds' ratios (rounds in req/s, sandbox / RSA floor / Prism: ${roundsText}).
+- Every request is a pay of 10.00 USD with the test card 4054695723100768 (automatic capture,
+  no \`paymentNotifyUrl\`, so no notification is sent, by the sandbox or by Prism). Each request
+  to the sandbox has a paymentRequestId of its own: the bodies are signed with the merchant's
+  key before each round, on worker threads, so signing costs the client nothing while it loads;
+  the run fails if the pool runs out (a repeated paymentRequestId would be an idempotent
+  replay). The sandbox is reset between rounds. Prism and the floor keep no state and get
+  bodies from a pool of ${REUSABLE_POOL.toLocaleString("en-US")}.
+- Every answer is checked while loading: the sandbox's and the floor's must be \`S\` / \`SUCCESS\`
+  and signed, Prism's HTTP 200; the run fails otherwise. Before loading, one answer of each
+  signing server is verified with the sandbox's public key.
+- **Server CPU per request** is the user plus system CPU time of the server's process (from
+  \`/proc\`, 10 ms ticks) over the requests it answered in the round: what each answer costs the
+  server, whatever else the machine is doing. The load generator shares the ${cpu.length} cores with the
+  server it loads, and other work on the machine lowers every throughput figure; the CPU cost
+  and the ratios travel better. Autocannon latencies are whole milliseconds.
+<!-- sandbox:end -->`;
+    const file = resolve(root, "docs", "benchmarks.md");
+    const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+    const START = "<!-- sandbox:start -->";
+    const END = "<!-- sandbox:end -->";
+    const next = current.includes(START)
+      ? current.slice(0, current.indexOf(START)) + section + current.slice(current.indexOf(END) + END.length)
+      : `${current.trimEnd()}\n\n${section}\n`;
+    writeFileSync(file, next);
+    console.log("Wrote the sandbox section of docs/benchmarks.md");
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    rmSync(keysDir, { recursive: true, force: true });
+  }
+}
+
+await main().catch((error) => {
+  console.error(String(error?.stack ?? error));
+  process.exit(1);
+});
