@@ -26,10 +26,22 @@ export interface Store {
   reset(tenant: string): Promise<void>;
 }
 
-/** Records cloned in and out, so no caller can change stored state by holding a reference. */
-const clone = <T>(value: T): T => (value === undefined ? value : structuredClone(value));
+/**
+ * A record as stored: a deep copy, frozen, so it can be handed out without another copy and no
+ * caller can change stored state through it (an attempt throws).
+ */
+function frozen<T>(value: T): T {
+  const copy = structuredClone(value);
+  const freeze = (node: unknown): void => {
+    if (node === null || typeof node !== "object" || Object.isFrozen(node)) return;
+    Object.freeze(node);
+    for (const child of Object.values(node)) freeze(child);
+  };
+  freeze(copy);
+  return copy;
+}
 
-/** The embedded store: one process, state in memory, atomic because each operation runs to completion. */
+/** The embedded store: one process, state in memory, atomic because each operation runs to completion. Records are frozen. */
 export class MemoryStore implements Store {
   private readonly data = new Map<string, Map<Collection, Map<string, unknown>>>();
 
@@ -42,21 +54,22 @@ export class MemoryStore implements Store {
   }
 
   async get<T>(tenant: string, collection: Collection, id: string): Promise<T | undefined> {
-    return clone(this.data.get(tenant)?.get(collection)?.get(id) as T | undefined);
+    return this.data.get(tenant)?.get(collection)?.get(id) as T | undefined;
   }
 
   async insert<T>(tenant: string, collection: Collection, id: string, value: T): Promise<{ created: boolean; value: T }> {
     const records = this.collection(tenant, collection);
-    if (records.has(id)) return { created: false, value: clone(records.get(id) as T) };
-    records.set(id, clone(value));
-    return { created: true, value: clone(value) };
+    if (records.has(id)) return { created: false, value: records.get(id) as T };
+    const stored = frozen(value);
+    records.set(id, stored);
+    return { created: true, value: stored };
   }
 
   async update<T>(tenant: string, collection: Collection, id: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
     const records = this.collection(tenant, collection);
-    const next = change(clone(records.get(id) as T | undefined));
-    if (next !== undefined) records.set(id, clone(next));
-    return clone(records.get(id) as T | undefined);
+    const next = change(records.get(id) as T | undefined);
+    if (next !== undefined) records.set(id, frozen(next));
+    return records.get(id) as T | undefined;
   }
 
   async remove(tenant: string, collection: Collection, id: string): Promise<boolean> {
@@ -64,7 +77,7 @@ export class MemoryStore implements Store {
   }
 
   async list<T>(tenant: string, collection: Collection): Promise<T[]> {
-    return [...(this.data.get(tenant)?.get(collection)?.values() ?? [])].map((v) => clone(v as T));
+    return [...(this.data.get(tenant)?.get(collection)?.values() ?? [])] as T[];
   }
 
   async tenants(): Promise<string[]> {
