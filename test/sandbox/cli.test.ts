@@ -1,0 +1,62 @@
+// The antom-sandbox command: flags, the printed identity, and a process that starts and stops.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { createAntomClient } from "../../src/index.js";
+import { DEFAULT_CLIENT_ID, parseArgs } from "../../src/sandbox/cli.js";
+import { root } from "../helpers/paths.js";
+import { payBody, testKeys } from "./harness.js";
+
+
+describe("flags", () => {
+  test("defaults: port 4012 on 127.0.0.1, the local merchant, keys in .antom-sandbox", () => {
+    expect(parseArgs([])).toMatchObject({ port: 4012, host: "127.0.0.1", clientId: DEFAULT_CLIENT_ID, allowRemoteNotifications: false, unsignedErrors: false });
+  });
+
+  test.each([
+    [["--port", "x"], /--port must be a TCP port/],
+    [["--port", "70000"], /--port must be a TCP port/],
+    [["--merchant-public-key", "k.pem"], /needs --client-id/],
+    [["--client-id", "has space"], /--client-id must be/],
+    [["--bogus"], /Unknown option/],
+  ])("%j is refused with a reason", (argv, reason) => {
+    expect(() => parseArgs(argv as string[])).toThrow(reason);
+  });
+});
+
+test("the bin starts on a free port with a given merchant key, prints the identity, serves, and stops on SIGTERM", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "antom-sandbox-cli-"));
+  const merchant = testKeys();
+  const publicFile = join(dir, "mine.pem");
+  writeFileSync(publicFile, merchant.publicKey.export({ type: "spki", format: "pem" }));
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/sandbox/bin.ts"), "--port", "0", "--keys-dir", dir, "--client-id", "SANDBOX_MINE", "--merchant-public-key", publicFile], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${output}`)), 20_000);
+      child.stdout.on("data", () => {
+        const found = /Antom sandbox at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (found && output.includes("Ctrl-C")) {
+          clearTimeout(timer);
+          resolve(found[1]);
+        }
+      });
+    });
+    expect(output).toContain("SANDBOX_MINE");
+    expect(output).toContain("(yours: registered from --merchant-public-key)");
+    const client = createAntomClient({ baseUrl: url, clientId: "SANDBOX_MINE", privateKey: merchant.privateKey, antomPublicKey: readFileSync(join(dir, "antom-public-key.pem")) });
+    const result = await client.pay(payBody());
+    expect([result.resultStatus, result.verification]).toEqual(["S", "verified"]);
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  expect(code).toBe(0);
+}, 40_000);
