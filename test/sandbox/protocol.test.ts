@@ -140,6 +140,17 @@ describe("invalid input gets HTTP 200, F / PARAM_ILLEGAL, and the field path", (
     expect((await m.raw("/ams/api/v1/payments/refund", "{}")).json.result.resultCode).toBe("NO_INTERFACE_DEF");
   });
 
+  test("fields inside the self-referencing Goods.crossSell are validated (Prism lets them through)", async () => {
+    const goods = (crossSell: object) => ({ referenceGoodsId: "SKU-1", goodsName: "Espresso machine", crossSell });
+    const body = payBody();
+    body.order.goods = [goods({ referenceGoodsId: "SKU-2", goodsName: "Cups", deliveryMethodType: "X".repeat(33) })];
+    const tooLong = await m.raw(pay, JSON.stringify(body));
+    expect(tooLong.json.result.resultCode).toBe("PARAM_ILLEGAL");
+    expect(tooLong.json.result.resultMessage).toContain("order.goods[0].crossSell.deliveryMethodType");
+    body.order.goods = [goods({ referenceGoodsId: "SKU-2", goodsName: "Cups", goodsQuantity: "abc" })];
+    expect((await m.raw(pay, JSON.stringify(body))).json.result.resultMessage).toContain("order.goods[0].crossSell.goodsQuantity");
+  });
+
   test("unknown request fields are ignored, as Antom ignores them", async () => {
     const answer = await m.call("pay", { ...payBody(), somethingNew: { nested: true } });
     expect(answer.result.resultStatus).toBe("S");
