@@ -488,7 +488,9 @@ ${targets}
   \`/proc\`, 10 ms ticks) over the requests it answered in the round: what each answer costs the
   server, whatever else the machine is doing. The load generator shares the ${cpu.length} cores with the
   server it loads, and other work on the machine lowers every throughput figure; the CPU cost
-  and the ratios travel better. Autocannon latencies are whole milliseconds.
+  and the ratios travel better. Autocannon latencies are whole milliseconds. \`--profile DIR\`
+  writes a CPU profile of the sandbox's process (open it in Chrome DevTools) to see where the
+  time goes.
 <!-- sandbox:end -->`;
     const file = resolve(root, "docs", "benchmarks.md");
     const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
