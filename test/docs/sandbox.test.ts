@@ -56,6 +56,26 @@ describe("docs/sandbox.md", () => {
     for (const [, flag] of USAGE.matchAll(/^ {2}(--[a-z-]+)/gm)) expect(doc, flag).toContain(`\`${flag}`);
   });
 
+  test("each flow is a sequence diagram whose messages name declared participants", () => {
+    const diagrams = [...doc.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+    // Automatic capture, manual capture, challenge, hosted page, expiry, redelivery, dispute, token, retry.
+    expect(diagrams).toHaveLength(9);
+    for (const diagram of diagrams) {
+      const lines = diagram.trimEnd().split("\n");
+      expect(lines[0]).toBe("sequenceDiagram");
+      const declared = new Set(lines.map((l) => /^ {2}participant (\w+) as /.exec(l)?.[1]).filter(Boolean));
+      for (const line of lines.slice(1)) {
+        // A semicolon ends a statement in Mermaid and would cut a message short.
+        expect(line, line).not.toContain(";");
+        const arrow = /^ {2,}(\w+)-?->>(\w+): \S/.exec(line);
+        if (arrow) {
+          expect(declared, line).toContain(arrow[1]);
+          expect(declared, line).toContain(arrow[2]);
+        } else expect(line, line).toMatch(/^ {2,}(participant \w+ as .+|Note over \w+(,\w+)?: .+|alt .+|else .+|end)$/);
+      }
+    }
+  });
+
   test("relative links resolve", () => {
     const text = doc.replace(/```[\s\S]*?```/g, "");
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
