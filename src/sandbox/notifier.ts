@@ -170,8 +170,15 @@ export class Notifier {
       if (attempts.length >= REDELIVERY_SCHEDULE_MS.length) return { ...current, attempts, state: "exhausted" };
       return { ...current, attempts, nextAt: at + REDELIVERY_SCHEDULE_MS[attempts.length] };
     });
-    if (updated?.state === "pending") await this.options.store.update<TimerRecord>(tenant, "timers", timer.id, (current) => (current ? { ...current, dueAt: updated.nextAt } : undefined));
-    else await this.options.store.remove(tenant, "timers", timer.id);
+    if (updated?.state === "pending") {
+      await this.options.store.update<TimerRecord>(tenant, "timers", timer.id, (current) => (current ? { ...current, dueAt: updated.nextAt } : undefined));
+      return;
+    }
+    await this.options.store.remove(tenant, "timers", timer.id);
+    // A delivery held behind this one starts its own schedule now, not at the time it was filed.
+    for (const held of (await this.options.store.list<TimerRecord>(tenant, "timers")).filter((t) => t.after === delivery.id)) {
+      await this.options.store.update<TimerRecord>(tenant, "timers", held.id, (current) => (current ? { ...current, dueAt: Math.max(current.dueAt, at) } : undefined));
+    }
   }
 
   /** Every delivery of a tenant, oldest first. */

@@ -47,8 +47,6 @@ export interface RunningSandbox {
 }
 
 const PREFIXES = ["/ams/api", "/ams/sandbox/api", ""];
-/** Answers that say the request never reached a payment: Antom may send these unsigned. */
-const GATEWAY_ERRORS = new Set(["METHOD_NOT_SUPPORTED", "NO_INTERFACE_DEF", "CLIENT_INVALID", "KEY_NOT_FOUND", "INVALID_SIGNATURE", "PARAM_ILLEGAL", "MEDIA_TYPE_NOT_ACCEPTABLE"]);
 const OPERATION_BY_PATH = new Map<string, OperationId>(
   PREFIXES.flatMap((prefix) => Object.entries(operationPaths).map(([op, path]) => [`${prefix}${path}`, op as OperationId] as const)),
 );
@@ -86,12 +84,15 @@ export function createSandbox(options: SandboxOptions): { engine: Engine; server
   const consultConfig = options.consult ?? DEFAULT_CONSULT_CONFIG;
   const maxBytes = options.maxBodyBytes ?? 1024 * 1024;
 
-  /** Sends an Antom answer, signed over `POST <request URI>\n<client id>.<response-time>.<body>`. */
-  function answer(req: IncomingMessage, res: ServerResponse, clientId: string | undefined, body: object): void {
+  /**
+   * Sends an Antom answer, signed over `POST <request URI>\n<client id>.<response-time>.<body>`.
+   * `gateway` marks an error raised before the request reached a payment (identity, signature,
+   * input): those are the answers `--unsigned-errors` sends unsigned.
+   */
+  function answer(req: IncomingMessage, res: ServerResponse, clientId: string | undefined, body: object, gateway = false): void {
     const text = JSON.stringify(body);
     const headers: Record<string, string> = { "Content-Type": "application/json; charset=UTF-8" };
-    const code = (body as { result?: { resultCode?: string } }).result?.resultCode ?? "";
-    const unsigned = header(req, "sandbox-scenario") === "unsigned" || (options.unsignedErrors === true && GATEWAY_ERRORS.has(code));
+    const unsigned = header(req, "sandbox-scenario") === "unsigned" || (options.unsignedErrors === true && gateway);
     if (!unsigned) {
       const time = isoTime(Date.now());
       const signer = clientId ?? "";
@@ -103,34 +104,36 @@ export function createSandbox(options: SandboxOptions): { engine: Engine; server
   }
 
   const fail = (code: string, message: string) => ({ result: failureResult(code, message) });
+  /** A gateway error: the request never reached a payment. */
+  const reject = (req: IncomingMessage, res: ServerResponse, clientId: string | undefined, code: string, message: string) => answer(req, res, clientId, fail(code, message), true);
 
   async function antomCall(req: IncomingMessage, res: ServerResponse, operation: OperationId | undefined, bytes: Buffer, tooLarge: boolean, size: number): Promise<void> {
     const clientId = header(req, "client-id");
-    if (req.method !== "POST") return answer(req, res, clientId, fail("METHOD_NOT_SUPPORTED", `${req.method} is not supported; Antom's operations take POST`));
-    if (!operation) return answer(req, res, clientId, fail("NO_INTERFACE_DEF", `no operation at ${redactText(String(req.url).slice(0, 200))}`));
-    if (!clientId) return answer(req, res, clientId, fail("CLIENT_INVALID", "the Client-Id header is missing"));
+    if (req.method !== "POST") return reject(req, res, clientId, "METHOD_NOT_SUPPORTED", `${req.method} is not supported; Antom's operations take POST`);
+    if (!operation) return reject(req, res, clientId, "NO_INTERFACE_DEF", `no operation at ${redactText(String(req.url).slice(0, 200))}`);
+    if (!clientId) return reject(req, res, clientId, "CLIENT_INVALID", "the Client-Id header is missing");
     const merchant = await engine.merchant(clientId);
-    if (!merchant) return answer(req, res, clientId, fail("CLIENT_INVALID", `client ID ${JSON.stringify(clientId.slice(0, 64))} is not registered with the sandbox (POST /sandbox/merchants)`));
+    if (!merchant) return reject(req, res, clientId, "CLIENT_INVALID", `client ID ${JSON.stringify(clientId.slice(0, 64))} is not registered with the sandbox (POST /sandbox/merchants)`);
     const signature = parseSignatureHeader(header(req, "signature"));
     const time = header(req, "request-time");
-    if (!signature) return answer(req, res, clientId, fail("INVALID_SIGNATURE", "the Signature header is missing or not algorithm=RSA256,keyVersion=<n>,signature=<value>"));
-    if (!time) return answer(req, res, clientId, fail("INVALID_SIGNATURE", "the Request-Time header is missing; it is part of what is signed"));
+    if (!signature) return reject(req, res, clientId, "INVALID_SIGNATURE", "the Signature header is missing or not algorithm=RSA256,keyVersion=<n>,signature=<value>");
+    if (!time) return reject(req, res, clientId, "INVALID_SIGNATURE", "the Request-Time header is missing; it is part of what is signed");
     const key = await engine.merchantKey(clientId, signature.keyVersion);
-    if (!key) return answer(req, res, clientId, fail("KEY_NOT_FOUND", `no key version ${JSON.stringify(signature.keyVersion.slice(0, 16))} is registered for this client ID`));
-    if (tooLarge) return answer(req, res, clientId, fail("PARAM_ILLEGAL", `(root): the body is ${size} bytes; at most ${maxBytes} are accepted (maxBytes)`));
+    if (!key) return reject(req, res, clientId, "KEY_NOT_FOUND", `no key version ${JSON.stringify(signature.keyVersion.slice(0, 16))} is registered for this client ID`);
+    if (tooLarge) return reject(req, res, clientId, "PARAM_ILLEGAL", `(root): the body is ${size} bytes; at most ${maxBytes} are accepted (maxBytes)`);
     const content = { method: "POST", path: req.url ?? "/", clientId, time, body: bytes };
     if (!verifyContent(content, signature.signature, key)) {
-      return answer(req, res, clientId, fail("INVALID_SIGNATURE", `the signature does not verify over POST ${redactText(String(req.url).slice(0, 200))} with the key registered for this client ID`));
+      return reject(req, res, clientId, "INVALID_SIGNATURE", `the signature does not verify over POST ${redactText(String(req.url).slice(0, 200))} with the key registered for this client ID`);
     }
     const contentType = header(req, "content-type") ?? "";
     if (!/^application\/json\b/i.test(contentType)) {
-      return answer(req, res, clientId, fail("PARAM_ILLEGAL", `Content-Type: must be application/json; got ${JSON.stringify(contentType.slice(0, 60))}`));
+      return reject(req, res, clientId, "PARAM_ILLEGAL", `Content-Type: must be application/json; got ${JSON.stringify(contentType.slice(0, 60))}`);
     }
     const parsed = parseJsonBody(bytes, { maxBytes, maxDepth: options.maxDepth });
-    if (!parsed.ok) return answer(req, res, clientId, fail("PARAM_ILLEGAL", `${parsed.error.path}: ${parsed.error.message} (${parsed.error.rule})`));
+    if (!parsed.ok) return reject(req, res, clientId, "PARAM_ILLEGAL", `${parsed.error.path}: ${parsed.error.message} (${parsed.error.rule})`);
     // Unknown fields are ignored, as Antom ignores them: tolerant mode.
     const invalid = toAntomResult(validate(`${operation}.request`, parsed.value, { mode: "tolerant" }));
-    if (invalid) return answer(req, res, clientId, invalid);
+    if (invalid) return answer(req, res, clientId, invalid, true);
     const body = parsed.value as any;
     const tenant = clientId;
     switch (operation) {
@@ -166,7 +169,8 @@ export function createSandbox(options: SandboxOptions): { engine: Engine; server
     route(req, res).catch((error: unknown) => {
       // A defect of ours: say so in Antom's terms, log it without card data, and stay up.
       log(`sandbox: ${req.method} ${redactText(String(req.url).slice(0, 200))} failed: ${redactText(String((error as Error)?.stack ?? error))}`);
-      if (!res.headersSent) answer(req, res, header(req, "client-id"), fail("UNKNOWN_EXCEPTION", "the sandbox failed to handle this request; see its log"));
+      // U, as Antom documents UNKNOWN_EXCEPTION: the outcome is not known; retry or inquire.
+      if (!res.headersSent) answer(req, res, header(req, "client-id"), { result: { resultCode: "UNKNOWN_EXCEPTION", resultStatus: "U", resultMessage: "the sandbox failed to handle this request; see its log" } });
       else res.end();
     });
   };

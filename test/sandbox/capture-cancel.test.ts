@@ -64,7 +64,11 @@ describe("capture", () => {
     expect((await m.call("capture", captureOf(expiring, "100"))).result.resultCode).toBe("AUTH_EXPIRED");
     expect((await m.call("cancel", { paymentId: cancelled })).result.resultStatus).toBe("S");
     expect((await m.call("capture", captureOf(cancelled, "100"))).result.resultCode).toBe("AUTH_CANCELLED");
-    expect((await m.call("capture", captureOf("20240101194010800100188570271832381", "100"))).result.resultCode).toBe("AUTH_NOT_FOUND");
+    const stray = captureOf("20240101194010800100188570271832381", "100");
+    expect((await m.call("capture", stray)).result.resultCode).toBe("AUTH_NOT_FOUND");
+    // The refused captureRequestId stays free for the right payment.
+    const fresh = await authorize(m);
+    expect((await m.call("capture", { ...stray, paymentId: fresh })).result.resultStatus).toBe("S");
   });
 
   test("a failed payment cannot be captured, and a capture in another currency names the field", async () => {

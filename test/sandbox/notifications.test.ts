@@ -58,6 +58,8 @@ describe("delivery", () => {
       expect(gaps).toEqual(REDELIVERY_SCHEDULE_MS.slice(1, 5));
       expect(attempts[0].verdict).toBe("HTTP 500, not 200");
       expect(down.received.map((n) => n.kind)).toEqual(["notifyPayment", "notifyCapture"]);
+      // The held notifyCapture starts its own schedule when notifyPayment is acknowledged.
+      expect(list[1].attempts.map((a: any) => a.time)).toEqual([attempts[4].time]);
       expect((down.received[0].body as any).paymentId).toBe(first.paymentId);
     } finally {
       await down.close();
@@ -154,6 +156,17 @@ describe("the clock", () => {
     const bad = await m.control("POST", "/sandbox/clock", { clientId: m.clientId, advance: "7 days" });
     expect([bad.status, bad.json.error.path, bad.json.error.rule]).toEqual([400, "advance", "pattern"]);
     expect((await m.control("GET", "/sandbox/clock")).json.error.path).toBe("clientId");
+  });
+
+  test("the control API refuses unregistered client IDs, oversized advances and broken paths", async () => {
+    const m = await newMerchant(h);
+    expect((await m.control("POST", "/sandbox/clock", { clientId: "SANDBOX_NEVER_REGISTERED", advance: "PT1M" })).json.error).toMatchObject({ path: "clientId", rule: "registered" });
+    expect((await m.control("GET", "/sandbox/notifications?clientId=SANDBOX_NEVER_REGISTERED")).status).toBe(404);
+    const huge = await m.control("POST", "/sandbox/clock", { clientId: m.clientId, advance: "P99999999W" });
+    expect([huge.status, huge.json.error.rule]).toEqual([400, "maximum"]);
+    expect((await m.control("GET", `/sandbox/clock?clientId=${m.clientId}`)).status).toBe(200);
+    const broken = await m.control("GET", `/sandbox/payments/%E0%A4%A?clientId=${m.clientId}`);
+    expect([broken.status, broken.json.error.rule]).toEqual([400, "uri"]);
   });
 
   test("GET /sandbox/payments/{id} shows state and history", async () => {

@@ -104,6 +104,9 @@ describe("signatures", () => {
       expect([invalid.json.result.resultCode, invalid.headers.get("signature")]).toEqual(["PARAM_ILLEGAL", null]);
       const ok = await u.raw(path, inquiry);
       expect(ok.headers.get("signature")).toMatch(/^algorithm=RSA256/);
+      // A business refusal that happens to be PARAM_ILLEGAL is not a gateway error: signed.
+      const notCard = await u.raw("/ams/sandbox/api/v1/payments/pay", JSON.stringify({ ...payBody(), paymentMethod: { paymentMethodType: "ALIPAY_CN" } }));
+      expect([notCard.json.result.resultCode, notCard.headers.get("signature") !== null]).toEqual(["PARAM_ILLEGAL", true]);
       const client = await u.client.inquiryPayment({ paymentRequestId: "X" });
       expect(client.verification).toBe("verified");
     } finally {

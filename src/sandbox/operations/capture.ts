@@ -51,13 +51,13 @@ function answerOf(payment: PaymentRecord, capture: CaptureRecord): CaptureRespon
 export async function capture(engine: Engine, tenant: string, body: CaptureRequest): Promise<CaptureResponse> {
   const now = await engine.clocks.now(tenant);
   const print = fingerprintOf(body);
+  if (!(await engine.payment(tenant, body.paymentId))) {
+    return { result: failureResult("AUTH_NOT_FOUND", `no payment ${body.paymentId} of this merchant`) } as CaptureResponse;
+  }
   // One captureRequestId belongs to one capture: a reuse with another payment or amount is refused.
   const filed = await engine.store.insert<CaptureRequestRecord>(tenant, "captureRequests", body.captureRequestId, { paymentId: body.paymentId, fingerprint: print });
   if (!filed.created && filed.value.fingerprint !== print) {
     return { result: failureResult("REPEAT_REQ_INCONSISTENT", `captureRequestId ${body.captureRequestId} was used for another payment or amount`) } as CaptureResponse;
-  }
-  if (!(await engine.payment(tenant, body.paymentId))) {
-    return { result: failureResult("AUTH_NOT_FOUND", `no payment ${body.paymentId} of this merchant`) } as CaptureResponse;
   }
   let made: CaptureRecord | undefined;
   let created = false;
