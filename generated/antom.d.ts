@@ -874,12 +874,12 @@ export interface components {
          */
         MpiData: {
             /** @description 3-D Secure protocol version used. */
-            threeDSVersion: string;
+            threeDSVersion?: string;
             /**
              * @description Electronic Commerce Indicator from the authentication: `02` / `05` authenticated,
              *     `01` / `06` attempted, `00` / `07` not authenticated.
              */
-            eci: string;
+            eci?: string;
             /** @description Cardholder authentication value returned by the issuer's access control server. */
             cavv?: string;
             /** @description Directory server transaction ID (3-D Secure 2). */
@@ -924,7 +924,11 @@ export interface components {
             cardholderName?: components["schemas"]["UserName"];
             /** @description Billing address of the card, used for address verification (AVS). Recommended. */
             billingAddress?: components["schemas"]["Address"];
-            /** @description Brazilian individual taxpayer number (CPF) of the cardholder. Required for cards issued in Brazil. */
+            /**
+             * @description Brazilian individual taxpayer number (CPF) of the cardholder. Required for cards issued in
+             *     Brazil. Antom documents 11 characters (the digits only); the official Java SDK's card demo
+             *     sends the formatted form `671.998.112-31` (14 characters), so both forms are accepted.
+             */
             cpf?: string;
             /** @description Cardholder's date of birth, `YYYY-MM-DD`. Required for personal cards issued in Korea. */
             dateOfBirth?: string;
@@ -953,10 +957,11 @@ export interface components {
             isCardOnFile?: components["schemas"]["BooleanValue"];
             /**
              * @description For merchant-initiated payments on a stored card: `SCHEDULED` for payments at fixed
-             *     intervals (subscriptions), `UNSCHEDULED` for payments at varying times.
-             * @enum {string}
+             *     intervals (subscriptions), `UNSCHEDULED` for payments at varying times. Only one
+             *     documentation page (card payment features) names this field and its values; no official
+             *     SDK carries it, so the set is left open.
              */
-            recurringType?: "SCHEDULED" | "UNSCHEDULED";
+            recurringType?: "SCHEDULED" | "UNSCHEDULED" | (string & {});
             /**
              * @description The card network's transaction ID of the first payment of a card-on-file series, from its
              *     `paymentResultInfo.networkTransactionId`; send it with later merchant-initiated payments.
@@ -969,9 +974,12 @@ export interface components {
             is3DSAuthentication?: components["schemas"]["BooleanValue"];
             /**
              * @description `true` lets Antom retry with 3-D Secure when the issuer soft-declines a payment made
-             *     without it. Not used for Brazilian or Korean cards.
+             *     without it. Not used for Brazilian or Korean cards. Antom's documentation calls it a
+             *     boolean and its guide sends `true`; the official Java, Go and PHP SDKs type it as a
+             *     string, so a native boolean and any string (`"true"`, `"false"`) are accepted.
+             * @example true
              */
-            enableAuthenticationUpgrade?: components["schemas"]["BooleanValue"];
+            enableAuthenticationUpgrade?: boolean | string;
             /** @description The outcome of a 3-D Secure authentication the merchant ran itself. Raw card payments only. */
             mpiData?: components["schemas"]["MpiData"];
             /** @description A 3-D Secure preference. The official SDKs carry it; Antom does not document its values. */
@@ -1519,7 +1527,11 @@ export interface components {
             buyer?: components["schemas"]["Buyer"];
             /** @description The sub-merchant that sells the goods, for marketplaces and payment facilitators. */
             merchant?: components["schemas"]["Merchant"];
-            /** @description The buyer's environment at the time of the order. */
+            /**
+             * @description The buyer's environment at the time of the order. In a pay request, `env` belongs at the
+             *     top level; a pay request with `env` only here has been accepted by Antom's sandbox, and
+             *     this contract accepts it in place of the top-level one.
+             */
             env?: components["schemas"]["Env"];
             /** @description A type tag of the order. The official SDKs carry this field; Antom does not document its values. */
             orderType?: string;
@@ -1620,7 +1632,9 @@ export interface components {
             /**
              * @description The payment product in the merchant's contract. A one-off or stored-card online card
              *     payment is `CASHIER_PAYMENT`; the other values belong to wallet agreement payments
-             *     (`AGREEMENT_PAYMENT`) and to in-store acceptance (`IN_STORE_PAYMENT`).
+             *     (`AGREEMENT_PAYMENT`) and to in-store acceptance (`IN_STORE_PAYMENT`). Which other fields
+             *     are required depends on it: `paymentRedirectUrl` for `CASHIER_PAYMENT`. In-store requests
+             *     carry no `paymentRedirectUrl` and no `env`.
              * @example CASHIER_PAYMENT
              * @enum {string}
              */
@@ -1633,11 +1647,11 @@ export interface components {
              * @example PAY_20240501100000001
              */
             paymentRequestId: string;
-            /** @description The merchant order being paid. Goods, shipping and buyer details improve risk decisions and approval rates. */
+            /** @description The merchant order being paid. Required unless `subscriptionId` is given. Goods, shipping and buyer details improve risk decisions and approval rates. */
             order: components["schemas"]["Order"];
             /**
              * @description The amount to authorize, in a transaction currency the merchant's contract allows
-             *     (otherwise `CURRENCY_NOT_SUPPORT`).
+             *     (otherwise `CURRENCY_NOT_SUPPORT`). Required unless `subscriptionId` is given.
              */
             paymentAmount: components["schemas"]["Amount"];
             /**
@@ -1650,10 +1664,11 @@ export interface components {
              * Format: uri
              * @description The merchant page the buyer's browser or app returns to after a redirect to `normalUrl`
              *     (3-D Secure challenge or hosted card page). Reaching it says nothing about the outcome:
-             *     check the result with notifyPayment or inquiryPayment.
+             *     check the result with notifyPayment or inquiryPayment. Required when `productCode` is
+             *     `CASHIER_PAYMENT`.
              * @example https://www.example.com/checkout/result?orderId=ORDER_20240501100000001
              */
-            paymentRedirectUrl: string;
+            paymentRedirectUrl?: string;
             /**
              * Format: uri
              * @description Where Antom sends notifyPayment (and, for cards, notifyCapture) for this payment. Overrides
@@ -1679,10 +1694,14 @@ export interface components {
              */
             settlementStrategy?: components["schemas"]["SettlementStrategy"];
             /**
-             * @description The buyer's device and browser. `terminalType` is mandatory; for cards also send
-             *     `clientIp`, and `browserInfo` helps 3-D Secure 2.
+             * @description The buyer's device and browser. Antom's documentation requires it for online payments
+             *     (`CASHIER_PAYMENT`, `AGREEMENT_PAYMENT`): send it here. The schema does not require it,
+             *     because in-store payments carry none and Antom's sandbox has accepted a card payment
+             *     with `env` only inside `order` (`order.env`). `terminalType` is mandatory; for
+             *     cards also send `clientIp`, and `browserInfo` helps 3-D Secure 2. In-store payments
+             *     carry no `env`.
              */
-            env: components["schemas"]["Env"];
+            env?: components["schemas"]["Env"];
             /** @description Card installment plan chosen by the buyer. Omit for a single payment. */
             creditPayPlan?: components["schemas"]["CreditPayPlan"];
             /** @description Top-level copy of `paymentFactor.isAuthorization`, as the official SDKs define it. Prefer the one in `paymentFactor`. */
@@ -1714,6 +1733,125 @@ export interface components {
             taxCalculationId?: string;
             /** @description Extra information as a JSON string, for features agreed with Antom. */
             extendInfo?: string;
+            /**
+             * @description An existing subscription, created with Antom's subscription (Billing) API, that this
+             *     payment is for. With it, `order` and `paymentAmount` are left out (the subscription
+             *     defines them). Known from the official SDKs only; subscriptions are outside this
+             *     contract.
+             */
+            subscriptionId?: string;
+        } | {
+            /**
+             * @description The payment product in the merchant's contract. A one-off or stored-card online card
+             *     payment is `CASHIER_PAYMENT`; the other values belong to wallet agreement payments
+             *     (`AGREEMENT_PAYMENT`) and to in-store acceptance (`IN_STORE_PAYMENT`). Which other fields
+             *     are required depends on it: `paymentRedirectUrl` for `CASHIER_PAYMENT`. In-store requests
+             *     carry no `paymentRedirectUrl` and no `env`.
+             * @example CASHIER_PAYMENT
+             * @enum {string}
+             */
+            productCode: "CASHIER_PAYMENT" | "AGREEMENT_PAYMENT" | "IN_STORE_PAYMENT";
+            /**
+             * @description The merchant's unique ID for this payment attempt, and the idempotency key: sending it again
+             *     with the same amount, currency and payment method returns the same result; reusing it with
+             *     different ones fails with `REPEAT_REQ_INCONSISTENT`. After an `F`, use a new one. One
+             *     `order.referenceOrderId` may have several payment attempts.
+             * @example PAY_20240501100000001
+             */
+            paymentRequestId: string;
+            /** @description The merchant order being paid. Required unless `subscriptionId` is given. Goods, shipping and buyer details improve risk decisions and approval rates. */
+            order?: components["schemas"]["Order"];
+            /**
+             * @description The amount to authorize, in a transaction currency the merchant's contract allows
+             *     (otherwise `CURRENCY_NOT_SUPPORT`). Required unless `subscriptionId` is given.
+             */
+            paymentAmount?: components["schemas"]["Amount"];
+            /**
+             * @description How the buyer pays. For cards `paymentMethodType` is `CARD`, with either the raw card in
+             *     `paymentMethodMetaData`, a stored `cardToken` in `paymentMethodId`, or neither (Antom's
+             *     hosted card page collects the card).
+             */
+            paymentMethod: components["schemas"]["PaymentMethod"];
+            /**
+             * Format: uri
+             * @description The merchant page the buyer's browser or app returns to after a redirect to `normalUrl`
+             *     (3-D Secure challenge or hosted card page). Reaching it says nothing about the outcome:
+             *     check the result with notifyPayment or inquiryPayment. Required when `productCode` is
+             *     `CASHIER_PAYMENT`.
+             * @example https://www.example.com/checkout/result?orderId=ORDER_20240501100000001
+             */
+            paymentRedirectUrl?: string;
+            /**
+             * Format: uri
+             * @description Where Antom sends notifyPayment (and, for cards, notifyCapture) for this payment. Overrides
+             *     the notification URL set in the Antom Dashboard. Use HTTPS.
+             * @example https://www.example.com/antom/notify
+             */
+            paymentNotifyUrl?: string;
+            /**
+             * @description When an unfinished payment expires and closes as failed. Without it, a payment expires
+             *     about 14 minutes after the request (48 hours for bank transfers). A value set here should be
+             *     earlier than that default.
+             */
+            paymentExpiryTime?: components["schemas"]["DateTime"];
+            /**
+             * @description Payment options. For cards: `isAuthorization: true` and `captureMode` (`AUTOMATIC`, the
+             *     default, or `MANUAL` to capture later with the capture API).
+             */
+            paymentFactor?: components["schemas"]["PaymentFactor"];
+            /**
+             * @description The currency Antom settles this payment in. Needed only when the contract has several
+             *     settlement currencies; it overrides the Dashboard default. A currency the contract does not
+             *     cover fails with `SETTLE_CONTRACT_NOT_MATCH`.
+             */
+            settlementStrategy?: components["schemas"]["SettlementStrategy"];
+            /**
+             * @description The buyer's device and browser. Antom's documentation requires it for online payments
+             *     (`CASHIER_PAYMENT`, `AGREEMENT_PAYMENT`): send it here. The schema does not require it,
+             *     because in-store payments carry none and Antom's sandbox has accepted a card payment
+             *     with `env` only inside `order` (`order.env`). `terminalType` is mandatory; for
+             *     cards also send `clientIp`, and `browserInfo` helps 3-D Secure 2. In-store payments
+             *     carry no `env`.
+             */
+            env?: components["schemas"]["Env"];
+            /** @description Card installment plan chosen by the buyer. Omit for a single payment. */
+            creditPayPlan?: components["schemas"]["CreditPayPlan"];
+            /** @description Top-level copy of `paymentFactor.isAuthorization`, as the official SDKs define it. Prefer the one in `paymentFactor`. */
+            isAuthorization?: components["schemas"]["BooleanValue"];
+            /**
+             * @description The region (ISO 3166 alpha-2) where the merchant receives the card payment, for example
+             *     `SG` or `HK`. Send it when the contract covers card acceptance in a specific region;
+             *     required for the Global Acquirer Gateway (GAGW) setup.
+             * @example SG
+             */
+            merchantRegion?: string;
+            /** @description The buyer's region (ISO 3166 alpha-2). Used to order payment methods on Antom's cashier; no effect on a card payment. */
+            userRegion?: string;
+            /** @description The mini program's app ID. Required when `env.terminalType` is `MINI_APP`. */
+            appId?: string;
+            /** @description The merchant account to book the payment on, when one client ID serves several accounts or locations. */
+            merchantAccountId?: string;
+            /** @description The sub-merchant or store the payment is for. Marketplace and in-store setups only. */
+            merchant?: components["schemas"]["Merchant"];
+            /** @description Free merchant data attached to the payment, returned in inquiryPayment and notifyPayment. */
+            metadata?: string;
+            /** @description Up to five free merchant fields attached to the payment, returned in inquiryPayment and notifyPayment. */
+            customizedInfo?: components["schemas"]["CustomizedInfo"];
+            /** @description A foreign-exchange quote obtained earlier from Antom, to price the payment in another currency at a guaranteed rate. */
+            paymentQuote?: components["schemas"]["Quote"];
+            /** @description A processing amount. Defined by the official SDKs only; its use is not documented, so leave it out unless Antom asks for it. */
+            processingAmount?: components["schemas"]["Amount"];
+            /** @description ID of a tax calculation made earlier with Antom's tax feature. Defined by the official SDKs only. */
+            taxCalculationId?: string;
+            /** @description Extra information as a JSON string, for features agreed with Antom. */
+            extendInfo?: string;
+            /**
+             * @description An existing subscription, created with Antom's subscription (Billing) API, that this
+             *     payment is for. With it, `order` and `paymentAmount` are left out (the subscription
+             *     defines them). Known from the official SDKs only; subscriptions are outside this
+             *     contract.
+             */
+            subscriptionId: string;
         };
         /**
          * @description How to redirect the buyer, as an HTTP method, a URL and, for `POST`, form parameters. The
@@ -1722,19 +1860,17 @@ export interface components {
          */
         RedirectActionForm: {
             /**
-             * @description The HTTP method to open `redirectUrl` with.
-             * @enum {string}
+             * @description How to use `redirectUrl`: `GET` or `POST` for an HTTP method. In-store answers of the
+             *     same endpoint carry `SCAN`, which Antom's card documentation does not describe. An
+             *     open set: handle an unknown value without failing.
              */
-            method: "GET" | "POST";
+            method: "GET" | "POST" | "SCAN" | (string & {});
             /** @description The form parameters to post to `redirectUrl`. Only with `method` `POST`. */
             parameters?: string;
             /** @description The URL to send the buyer to. */
             redirectUrl: string;
-            /**
-             * @description The kind of action form; always `RedirectActionForm`.
-             * @enum {string}
-             */
-            actionFormType?: "RedirectActionForm";
+            /** @description The kind of action form. `RedirectActionForm` is the one known value; an open set. */
+            actionFormType?: "RedirectActionForm" | (string & {});
         };
         /**
          * @description An extra verification the buyer must pass before the payment goes on, and what to show for
@@ -1890,11 +2026,8 @@ export interface components {
             expiryMonth?: string;
             /** @description The card's expiry year, last two digits (`YY`, for example `28`). */
             expiryYear?: string;
-            /**
-             * @description Whether the card is a consumer (personal) or a commercial (business) card.
-             * @enum {string}
-             */
-            cardCategory?: "CONSUMER" | "COMMERCIAL";
+            /** @description Whether the card is a consumer (personal) or a commercial (business) card. An open set (added in March 2024; the official SDKs type it as a plain string). */
+            cardCategory?: "CONSUMER" | "COMMERCIAL" | (string & {});
             /** @description The name of the bank that issued the card. */
             issuerName?: string;
             /** @description The decline code as the card network or issuer returned it. Returned on declines. */
@@ -1923,11 +2056,8 @@ export interface components {
             acquirerInfo?: components["schemas"]["AcquirerInfo"];
             /** @description The buyer's account number at the payment method, for non-card methods. */
             accountNo?: string;
-            /**
-             * @description Whether the buyer authorized the payment in the wallet. PayPay only; not used by cards.
-             * @enum {string}
-             */
-            userAuthorizationStatus?: "AUTHORIZED" | "UNAUTHORIZED";
+            /** @description Whether the buyer authorized the payment in the wallet. PayPay only; not used by cards. An open set (the official SDKs type it as a plain string). */
+            userAuthorizationStatus?: "AUTHORIZED" | "UNAUTHORIZED" | (string & {});
         };
         /** @description The buyer's account at a wallet or other payment service provider (PSP). Returned for wallet payments, not for cards. Every field is optional. */
         PspCustomerInfo: {
@@ -2188,12 +2318,22 @@ export interface components {
             /** @description The ID of the tax calculation linked to the payment, for reconciliation and later refunds. Absent when the payment is not subject to tax. */
             taxCalculationId?: string;
         };
-        /** @description The one result that acknowledges a notification. */
+        /**
+         * @description The `result` a merchant returns to a notification. Only `SUCCESS` / `S` acknowledges it and
+         *     stops redelivery. The official SDKs' samples also return `FAIL` / `F`, to have Antom send
+         *     the notification again (for example when it could not be stored), and the older in-store SDK
+         *     returned `UNKNOWN_EXCEPTION` / `U`; Antom treats both like no answer and redelivers. `S` goes
+         *     with `SUCCESS` and only with it.
+         */
         NotificationAckResult: {
-            /** @constant */
-            resultCode: "SUCCESS";
-            /** @constant */
-            resultStatus: "S";
+            /**
+             * @description `SUCCESS` acknowledges the notification. `FAIL` and `UNKNOWN_EXCEPTION` are the codes the
+             *     official SDKs' samples use to ask for redelivery.
+             * @enum {string}
+             */
+            resultCode: "SUCCESS" | "FAIL" | "UNKNOWN_EXCEPTION";
+            /** @description `S` with `SUCCESS` acknowledges the notification; `F` or `U` asks Antom to send it again. */
+            resultStatus: components["schemas"]["ResultStatus"];
             /**
              * @description Free text; `success` is customary. Antom does not check it.
              * @example success
@@ -2201,9 +2341,9 @@ export interface components {
             resultMessage?: string;
         };
         /**
-         * @description The body a merchant returns, with HTTP 200, to acknowledge a notification. Anything else
-         *     (another body, another status, no answer) makes Antom redeliver. The acknowledgement does
-         *     not need to be signed.
+         * @description The body a merchant returns, with HTTP 200, to a notification. Only `result` =
+         *     `SUCCESS` / `S` acknowledges it; anything else (`FAIL` / `F`, another body, another status,
+         *     no answer) makes Antom redeliver. The acknowledgement does not need to be signed.
          */
         NotificationAck: {
             result: components["schemas"]["NotificationAckResult"];
@@ -2232,9 +2372,9 @@ export interface components {
             /** @description Antom's ID of the payment that was captured. */
             paymentId: string;
             /** @description Antom's ID of the capture. */
-            captureId: string;
+            captureId?: string;
             /** @description The amount captured (or that failed to be captured), in the payment currency. */
-            captureAmount: components["schemas"]["Amount"];
+            captureAmount?: components["schemas"]["Amount"];
             /** @description When the capture succeeded. Returned when `result.resultStatus` is `S`. */
             captureTime?: components["schemas"]["DateTime"];
             /**
@@ -2366,15 +2506,21 @@ export interface components {
          *     a final one is reached (for example while the buyer is at a 3-D Secure challenge);
          *     `PENDING` is an intermediate state that Antom's model lists but its card guides do not
          *     describe: handle it like `PROCESSING`.
-         * @enum {string}
+         *
+         *     An open set: the values listed are the known ones, and Antom may send others (sets like
+         *     this one have grown: `TransactionType` gained `INCREMENTAL` in 2026). Handle an unknown
+         *     value without failing.
          */
-        TransactionStatus: "SUCCESS" | "FAIL" | "PROCESSING" | "CANCELLED" | "PENDING";
+        TransactionStatus: "SUCCESS" | "FAIL" | "PROCESSING" | "CANCELLED" | "PENDING" | (string & {});
         /**
          * @description The kind of transaction recorded against a payment. For a card payment the ones to expect
          *     are `CAPTURE` (each capture, manual or automatic), `REFUND` and `CANCEL`.
-         * @enum {string}
+         *
+         *     An open set: the values listed are the known ones, and Antom may send others (sets like
+         *     this one have grown: `TransactionType` gained `INCREMENTAL` in 2026). Handle an unknown
+         *     value without failing.
          */
-        TransactionType: "PAYMENT" | "REFUND" | "CAPTURE" | "CANCEL" | "AUTHORIZATION" | "VOID" | "INCREMENTAL";
+        TransactionType: "PAYMENT" | "REFUND" | "CAPTURE" | "CANCEL" | "AUTHORIZATION" | "VOID" | "INCREMENTAL" | (string & {});
         /**
          * @description One transaction recorded against a payment, such as a capture or a refund, as listed in the
          *     `transactions` of an inquiryPayment response. For a capture, `transactionRequestId` is the
@@ -2579,9 +2725,12 @@ export interface components {
          *     - `RDR_RESOLVED`: newer value, in the official SDKs and Antom's newer documentation only.
          *       Its meaning is not documented in detail; it appears to report a dispute settled through
          *       Visa Rapid Dispute Resolution (RDR) before it became a chargeback.
-         * @enum {string}
+         *
+         *     An open set: the values listed are the known ones, and Antom may send others (sets like
+         *     this one have grown: `TransactionType` gained `INCREMENTAL` in 2026). Handle an unknown
+         *     value without failing.
          */
-        DisputeNotificationType: "DISPUTE_CREATED" | "DISPUTE_JUDGED" | "DISPUTE_CANCELLED" | "DEFENSE_SUPPLIED" | "DEFENSE_DUE_ALERT" | "DISPUTE_ACCEPTED" | "RDR_RESOLVED";
+        DisputeNotificationType: "DISPUTE_CREATED" | "DISPUTE_JUDGED" | "DISPUTE_CANCELLED" | "DEFENSE_SUPPLIED" | "DEFENSE_DUE_ALERT" | "DISPUTE_ACCEPTED" | "RDR_RESOLVED" | (string & {});
         /**
          * @description Who bears the dispute, sent with `disputeNotificationType` = `DISPUTE_JUDGED`:
          *
@@ -2597,9 +2746,12 @@ export interface components {
          *       detail; it appears to mean the merchant's defence failed validation.
          *     - `ACCEPT_BY_ALIPAY`: **deprecated** older value; by its name, Antom (Alipay) bore the
          *       dispute. Not expected in new notifications, but still accepted here.
-         * @enum {string}
+         *
+         *     An open set: the values listed are the known ones, and Antom may send others (sets like
+         *     this one have grown: `TransactionType` gained `INCREMENTAL` in 2026). Handle an unknown
+         *     value without failing.
          */
-        DisputeJudgedResult: "ACCEPT_BY_CUSTOMER" | "ACCEPT_BY_MERCHANT" | "VALIDATE_SUCCESS" | "VALIDATE_FAIL" | "ACCEPT_BY_ALIPAY";
+        DisputeJudgedResult: "ACCEPT_BY_CUSTOMER" | "ACCEPT_BY_MERCHANT" | "VALIDATE_SUCCESS" | "VALIDATE_FAIL" | "ACCEPT_BY_ALIPAY" | (string & {});
         /**
          * @description Why a dispute was accepted (no longer defended), returned with the acceptance. Known from
          *     the official SDKs; Antom's public documentation does not describe the values:
@@ -2629,12 +2781,12 @@ export interface components {
          */
         NotifyDisputeRequest: {
             /** @description The merchant's ID of the disputed payment, as sent in the pay request. */
-            paymentRequestId: string;
+            paymentRequestId?: string;
             /** @description Antom's ID of the dispute. All notifications about one dispute carry the same ID. */
             disputeId: string;
             /** @description Antom's ID of the disputed payment. */
-            paymentId: string;
-            disputeNotificationType: components["schemas"]["DisputeNotificationType"];
+            paymentId?: string;
+            disputeNotificationType?: components["schemas"]["DisputeNotificationType"];
             /** @description When the dispute was raised. */
             disputeTime?: components["schemas"]["DateTime"];
             /** @description The amount under dispute. */
@@ -2691,9 +2843,10 @@ export interface components {
     };
     responses: {
         /**
-         * @description The merchant acknowledges the notification. Return HTTP 200 with this exact `result`
-         *     (`SUCCESS` / `S`); anything else, or no answer, makes Antom send the notification again
-         *     (up to 8 times within 24 hours; not in the sandbox). The acknowledgement does not need to be
+         * @description The merchant's answer to the notification. Only HTTP 200 with `result` `SUCCESS` / `S`
+         *     acknowledges it and stops redelivery. Anything else, including the `FAIL` / `F` answer the
+         *     official SDKs' samples use to ask for a resend, or no answer, makes Antom send the
+         *     notification again (up to 8 times within 24 hours; not in the sandbox). The acknowledgement does not need to be
          *     signed.
          */
         NotificationAck: {

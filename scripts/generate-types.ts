@@ -8,6 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
 import { parse } from "yaml";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -43,8 +44,57 @@ function expandRequiredAlternatives(node: unknown): unknown {
   return out;
 }
 
+/**
+ * `allOf` members that only hold `if`/`then`/`else` rules (requirements that depend on another
+ * field, as in PayRequest) add no property: openapi-typescript renders each as `unknown`. They
+ * are dropped from the type view; validation keeps them.
+ */
+function dropConditionalRules(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(dropConditionalRules);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, dropConditionalRules(v)]));
+  const onlyRule = (b: unknown) => !!b && typeof b === "object" && Object.keys(b).every((k) => ["if", "then", "else"].includes(k));
+  if (Array.isArray(out.allOf) && out.allOf.some(onlyRule)) {
+    const kept = out.allOf.filter((b: unknown) => !onlyRule(b));
+    if (kept.length) out.allOf = kept;
+    else delete out.allOf;
+  }
+  return out;
+}
+
+/**
+ * An open set (`anyOf: [{type: string, enum: [...known]}, {type: string}]`, for values Antom
+ * sends and may extend) becomes `"A" | "B" | (string & {})`: editors still offer the known
+ * values, and any other string is accepted. Plain `"A" | string` would collapse to `string`.
+ */
+export function openSetValues(schema: Json): string[] | undefined {
+  const branches = schema?.anyOf;
+  if (!Array.isArray(branches) || branches.length !== 2) return undefined;
+  const [known, other] = branches;
+  const isString = (b: Json) => b?.type === "string";
+  if (!isString(known) || !Array.isArray(known.enum) || !known.enum.every((v: unknown) => typeof v === "string")) return undefined;
+  if (!isString(other) || Object.keys(other).some((k) => k !== "type")) return undefined;
+  return known.enum;
+}
+
+function openSetType(values: string[]): ts.TypeNode {
+  const f = ts.factory;
+  const anyString = f.createIntersectionTypeNode([
+    f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),
+    f.createTypeLiteralNode([]),
+  ]);
+  return f.createUnionTypeNode([
+    ...values.map((v) => f.createLiteralTypeNode(f.createStringLiteral(v))),
+    f.createParenthesizedType(anyString),
+  ]);
+}
+
 async function buildTypeDeclarations(doc: Json): Promise<string> {
-  const ast = await openapiTS(expandRequiredAlternatives(doc) as any, {
+  const ast = await openapiTS(dropConditionalRules(expandRequiredAlternatives(doc)) as any, {
+    transform(schema) {
+      const values = openSetValues(schema as Json);
+      return values ? openSetType(values) : undefined;
+    },
     // A property with a `default` stays optional: Antom applies the default when it is absent.
     defaultNonNullable: false,
     rootTypes: true,

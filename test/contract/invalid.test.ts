@@ -43,7 +43,8 @@ const CASES: Case[] = [
   { name: "wrong captureMode", kind: "pay.request", payload: mutate(rawCard, "paymentFactor.captureMode", "LATER"), path: "paymentFactor.captureMode", rule: "enum", allowed: ["AUTOMATIC", "MANUAL", ""] },
   { name: "wrong resultStatus", kind: "notifyPayment.request", payload: mutate(notifyPayment, "result.resultStatus", "OK"), path: "result.resultStatus", rule: "enum", allowed: ["S", "F", "U"] },
   { name: "wrong notifyType", kind: "notifyPayment.request", payload: mutate(notifyPayment, "notifyType", "CAPTURE_RESULT"), path: "notifyType", rule: "enum" },
-  { name: "wrong disputeNotificationType", kind: "notifyDispute.request", payload: mutate(disputeCreated, "disputeNotificationType", "DISPUTE_OPENED"), path: "disputeNotificationType", rule: "enum" },
+  // disputeNotificationType is an open set (an unknown event name is valid); a non-string is not.
+  { name: "disputeNotificationType that is not a string", kind: "notifyDispute.request", payload: mutate(disputeCreated, "disputeNotificationType", 7), path: "disputeNotificationType", rule: "anyOf" },
   { name: "over-long paymentRequestId", kind: "pay.request", payload: mutate(rawCard, "paymentRequestId", "P".repeat(65)), path: "paymentRequestId", rule: "maxLength" },
   { name: "over-long orderDescription", kind: "pay.request", payload: mutate(rawCard, "order.orderDescription", "d".repeat(257)), path: "order.orderDescription", rule: "maxLength" },
   { name: "amount value as a number", kind: "pay.request", payload: mutate(rawCard, "paymentAmount.value", 1000), path: "paymentAmount.value", rule: "type" },
@@ -56,7 +57,13 @@ const CASES: Case[] = [
   { name: "mini-program payment without its appId (a rule that depends on another field)", kind: "pay.request", payload: mutate(rawCard, "env.terminalType", "MINI_APP"), path: "appId", rule: "required" },
   { name: "cancel naming neither paymentId nor paymentRequestId", kind: "cancel.request", payload: { merchantAccountId: "M1" }, path: "(root)", rule: "anyOf" },
   { name: "inquiry naming neither paymentId nor paymentRequestId", kind: "inquiryPayment.request", payload: {}, path: "(root)", rule: "anyOf" },
-  { name: "acknowledgement with another code", kind: "notifyCapture.response", payload: { result: { resultCode: "OK", resultStatus: "S" } }, path: "result.resultCode", rule: "const" },
+  { name: "acknowledgement with another code", kind: "notifyCapture.response", payload: { result: { resultCode: "OK", resultStatus: "S" } }, path: "result.resultCode", rule: "enum", allowed: ["SUCCESS", "FAIL", "UNKNOWN_EXCEPTION"] },
+  { name: "acknowledgement pairing S with a code other than SUCCESS", kind: "notifyPayment.response", payload: { result: { resultCode: "FAIL", resultStatus: "S" } }, path: "result", rule: "not" },
+  { name: "checkout payment without paymentRedirectUrl (a rule that depends on productCode)", kind: "pay.request", payload: mutate(rawCard, "paymentRedirectUrl"), path: "paymentRedirectUrl", rule: "dependentRequired" },
+  { name: "pay with neither order and paymentAmount nor subscriptionId", kind: "pay.request", payload: mutate(mutate(rawCard, "order"), "paymentAmount"), path: "(root)", rule: "anyOf" },
+  { name: "over-long cpf (longer than its formatted form)", kind: "pay.request", payload: mutate(rawCard, "paymentMethod.paymentMethodMetaData.cpf", "671.998.112-31-0"), path: "paymentMethod.paymentMethodMetaData.cpf", rule: "maxLength" },
+  { name: "open-set value that is not a string (redirectActionForm.method)", kind: "inquiryPayment.response", payload: { result: { resultCode: "SUCCESS", resultStatus: "S" }, redirectActionForm: { method: 1, redirectUrl: "https://example.com" } }, path: "redirectActionForm.method", rule: "anyOf" },
+  { name: "acknowledgement without resultStatus", kind: "notifyDispute.response", payload: { result: { resultCode: "FAIL" } }, path: "result.resultStatus", rule: "required" },
   { name: "misspelt field in a merchant request (strict mode)", kind: "pay.request", payload: mutate(rawCard, "paymentNotifyURL", "https://merchant.example.com/notify"), path: "paymentNotifyURL", rule: "additionalProperty" },
 ];
 
