@@ -1504,6 +1504,121 @@ export interface components {
             notes?: string;
         };
         /**
+         * @description One section of a trip in `Transit.legs`. Known from the official SDKs only. The PHP SDK
+         *     requires `departureAirportCode`; it is optional here because train, cruise and coach trips
+         *     have no airport.
+         */
+        Leg: {
+            /** @description When this section departs. */
+            departureTime?: components["schemas"]["DateTime"];
+            /** @description When this section arrives. */
+            arrivalTime?: components["schemas"]["DateTime"];
+            /** @description Where this section departs from. */
+            departureAddress?: components["schemas"]["Address"];
+            /** @description Where this section arrives. */
+            arrivalAddress?: components["schemas"]["Address"];
+            /** @description Name of the transport company for this section. */
+            carrierName?: string;
+            /** @description Code of the carrier for this section. */
+            carrierNo?: string;
+            /**
+             * @description The service class of this section.
+             * @enum {string}
+             */
+            classType?: "FIRSTLEVEL" | "SECONDLEVEL" | "THIRDLEVEL";
+            /** @description IATA code of the departure airport. */
+            departureAirportCode?: string;
+            /** @description IATA code of the arrival airport. */
+            arrivalAirportCode?: string;
+            /** @description The fare basis code of this section. */
+            fareBasis?: string;
+            /** @description The coupon number of this section. */
+            couponNumber?: string;
+            /** @description The flight number of this section. */
+            flightNumber?: string;
+            /** @description The booking's record locator (PNR). */
+            passengerNameRecord?: string;
+        };
+        /** @description One traveller in `Transit.passengers`. Known from the official SDKs only. */
+        Passenger: {
+            /** @description The traveller's name. */
+            passengerName?: components["schemas"]["UserName"];
+            /** @description The traveller's e-mail address. */
+            passengerEmail?: string;
+            /** @description The traveller's mobile phone number. */
+            passengerPhoneNo?: string;
+            /** @description The number of the traveller's identity document. */
+            passengerId?: string;
+            /**
+             * @description The kind of identity document in `passengerId`.
+             * @enum {string}
+             */
+            passengerIdType?: "PASSPORT" | "NATIONAL_ID_CARD" | "DRIVER_LICENSE" | "MILITARY_ID" | "GREEN_CARD" | "TRAVEL_DOCUMENT" | "ALIEN_REGISTRATION_CARD" | "BIRTH_CERTIFICATE" | "OTHERS";
+            /** @description The traveller's code or reference number. */
+            passengerCode?: string;
+        };
+        /** @description One extra service in `AncillaryData.services` (for example baggage or a seat). Known from the official SDKs only. */
+        Service: {
+            /** @description Category code of the service. */
+            categoryCode?: string;
+            /** @description Sub-category code of the service. */
+            subCategoryCode?: string;
+        };
+        /** @description Extra services sold with a ticket (`Transit.ancillaryData`). Known from the official SDKs only. */
+        AncillaryData: {
+            /** @description The extra services. */
+            services?: components["schemas"]["Service"][];
+            /** @description The number of the ticket these services belong to. */
+            connectedTicketNumber?: string;
+        };
+        /**
+         * @description Travel data of an airline, rail, cruise or coach booking, for merchants in those industries
+         *     (issuers and risk checks use it). Known from the official SDKs only (`Transit`); Antom's card
+         *     pages do not describe it, and none of its fields is required there.
+         */
+        Transit: {
+            /**
+             * @description The kind of trip.
+             * @enum {string}
+             */
+            transitType?: "FLIGHT" | "TRAIN" | "CRUISE" | "COACH";
+            /** @description The sections of the trip, at most 10. */
+            legs?: components["schemas"]["Leg"][];
+            /** @description The travellers, at most 100. */
+            passengers?: components["schemas"]["Passenger"][];
+            /** @description Code of the travel agent that sold the ticket. */
+            agentCode?: string;
+            /** @description Name of the travel agent that sold the ticket. */
+            agentName?: string;
+            /** @description The ticket number. */
+            ticketNumber?: string;
+            /** @description Code of the ticket issuer. */
+            ticketIssuerCode?: string;
+            /** @description Whether the ticket is restricted (non-refundable); the SDKs type it as a string and document no values. */
+            restrictedTicketIndicator?: string;
+            ancillaryData?: components["schemas"]["AncillaryData"];
+        };
+        /**
+         * @description Hotel booking data, for lodging merchants (issuers and risk checks use it). Known from the
+         *     official SDKs only (`Lodging`); none of its fields is required there.
+         */
+        Lodging: {
+            /** @description The hotel's name. */
+            hotelName?: string;
+            /** @description The hotel's address. */
+            hotelAddress?: components["schemas"]["Address"];
+            /** @description When the guest checked in; for a no-show or a reservation, the planned arrival. */
+            checkInDate?: components["schemas"]["DateTime"];
+            /** @description When the guest checked out. */
+            checkOutDate?: components["schemas"]["DateTime"];
+            /** @description Number of nights booked, at least 1. (The SDKs' field documentation swaps the texts of this field and `numberOfRooms`.) */
+            numberOfNights?: components["schemas"]["IntegerValue"];
+            /** @description Number of rooms booked, at least 1. */
+            numberOfRooms?: components["schemas"]["IntegerValue"];
+            /** @description The names the rooms are booked under, at most 100. */
+            guestNames?: components["schemas"]["UserName"][];
+        };
+        /**
          * @description The merchant's order the payment belongs to. One order (`referenceOrderId`) may have several
          *     payment attempts (`paymentRequestId`). Goods, shipping and buyer details are optional but
          *     improve risk decisions and approval rates for cards.
@@ -1533,6 +1648,10 @@ export interface components {
              *     this contract accepts it in place of the top-level one.
              */
             env?: components["schemas"]["Env"];
+            /** @description Travel data (airline, rail, cruise, coach merchants). Known from the official SDKs only. */
+            transit?: components["schemas"]["Transit"];
+            /** @description Hotel booking data (lodging merchants). Known from the official SDKs only. */
+            lodging?: components["schemas"]["Lodging"];
             /** @description A type tag of the order. The official SDKs carry this field; Antom does not document its values. */
             orderType?: string;
             /** @description Extra information for special cases agreed with Antom, as a string. */
@@ -2215,6 +2334,25 @@ export interface components {
              */
             eci?: string;
         };
+        /** @description One collection attempt of a recurring Pix payment, as listed in `retryInfo.paymentAttempts`. */
+        PaymentAttempt: {
+            /** @description When Antom made the attempt. */
+            attemptAt?: components["schemas"]["DateTime"];
+            /** @description The outcome the attempt received. */
+            attemptResponse?: string;
+        };
+        /**
+         * @description Retry state of a recurring Pix (Brazil) payment. Card payments do not carry it; it is
+         *     described so that a client does not choke on it.
+         */
+        RetryInfo: {
+            /** @description How many collection attempts remain. */
+            availableRetries: components["schemas"]["IntegerValue"];
+            /** @description The order the attempts belong to. */
+            orderId: string;
+            /** @description The attempts made so far, at most four. */
+            paymentAttempts: components["schemas"]["PaymentAttempt"][] | null;
+        };
         /**
          * @description The body of a notifyPayment message: the outcome of a payment, sent by Antom to
          *     `paymentNotifyUrl` (or the notification URL set in the Antom Dashboard) once the payment
@@ -2315,6 +2453,10 @@ export interface components {
             authExpiryTime?: components["schemas"]["DateTime"];
             /** @description The merchant's ID of the amount-update request. Returned when `notifyType` is `UPDATE_AMOUNT_RESULT`. */
             updateRequestId?: string;
+            /** @description Retry state of a recurring Pix payment. Not sent for cards; known from the official SDKs only. */
+            retryInfo?: components["schemas"]["RetryInfo"];
+            /** @description The order ID of a recurring (Pix) subscription payment. Not sent for cards; known from the official SDKs only. */
+            subscriptionOrderId?: string;
             /** @description The ID of the tax calculation linked to the payment, for reconciliation and later refunds. Absent when the payment is not subject to tax. */
             taxCalculationId?: string;
         };
@@ -2455,6 +2597,8 @@ export interface components {
              *     leave it out unless Antom asks for it.
              */
             captureType?: string;
+            /** @description Travel data of the captured booking (airline merchants). Known from the official SDKs only. */
+            transit?: components["schemas"]["Transit"];
         };
         /**
          * @description Outcome of a capture. `S` means the funds are captured; `F` means this capture failed
@@ -2550,25 +2694,6 @@ export interface components {
             grossSettlementAmount?: components["schemas"]["Amount"];
             /** @description The exchange rate used to convert the transaction amount into the settlement currency. */
             settlementQuote?: components["schemas"]["Quote"];
-        };
-        /** @description One collection attempt of a recurring Pix payment, as listed in `retryInfo.paymentAttempts`. */
-        PaymentAttempt: {
-            /** @description When Antom made the attempt. */
-            attemptAt?: components["schemas"]["DateTime"];
-            /** @description The outcome the attempt received. */
-            attemptResponse?: string;
-        };
-        /**
-         * @description Retry state of a recurring Pix (Brazil) payment. Card payments do not carry it; it is
-         *     described so that a client does not choke on it.
-         */
-        RetryInfo: {
-            /** @description How many collection attempts remain. */
-            availableRetries: components["schemas"]["IntegerValue"];
-            /** @description The order the attempts belong to. */
-            orderId: string;
-            /** @description The attempts made so far, at most four. */
-            paymentAttempts: components["schemas"]["PaymentAttempt"][] | null;
         };
         /**
          * @description The state of a payment and of the transactions on it.
@@ -2941,6 +3066,12 @@ export type Goods = components['schemas']['Goods'];
 export type DeliveryEstimateInfo = components['schemas']['DeliveryEstimateInfo'];
 export type DeliveryEstimate = components['schemas']['DeliveryEstimate'];
 export type Shipping = components['schemas']['Shipping'];
+export type Leg = components['schemas']['Leg'];
+export type Passenger = components['schemas']['Passenger'];
+export type Service = components['schemas']['Service'];
+export type AncillaryData = components['schemas']['AncillaryData'];
+export type Transit = components['schemas']['Transit'];
+export type Lodging = components['schemas']['Lodging'];
 export type Order = components['schemas']['Order'];
 export type CreditPayPlan = components['schemas']['CreditPayPlan'];
 export type CustomizedInfo = components['schemas']['CustomizedInfo'];
@@ -2955,6 +3086,8 @@ export type PspCustomerInfo = components['schemas']['PspCustomerInfo'];
 export type PromotionResult = components['schemas']['PromotionResult'];
 export type PayResponse = components['schemas']['PayResponse'];
 export type CardInfo = components['schemas']['CardInfo'];
+export type PaymentAttempt = components['schemas']['PaymentAttempt'];
+export type RetryInfo = components['schemas']['RetryInfo'];
 export type NotifyPaymentRequest = components['schemas']['NotifyPaymentRequest'];
 export type NotificationAckResult = components['schemas']['NotificationAckResult'];
 export type NotificationAck = components['schemas']['NotificationAck'];
@@ -2967,8 +3100,6 @@ export type InquiryPaymentRequest = components['schemas']['InquiryPaymentRequest
 export type TransactionStatus = components['schemas']['TransactionStatus'];
 export type TransactionType = components['schemas']['TransactionType'];
 export type Transaction = components['schemas']['Transaction'];
-export type PaymentAttempt = components['schemas']['PaymentAttempt'];
-export type RetryInfo = components['schemas']['RetryInfo'];
 export type InquiryPaymentResponse = components['schemas']['InquiryPaymentResponse'];
 export type DisputeNotificationType = components['schemas']['DisputeNotificationType'];
 export type DisputeJudgedResult = components['schemas']['DisputeJudgedResult'];
