@@ -173,6 +173,8 @@ function typeOf(node: Json): string {
   }
   for (const key of ["anyOf", "oneOf"] as const) {
     const branches: Json[] | undefined = node[key];
+    // Branches that only say which fields are required (with `type: object` at most) are requirements.
+    if (branches?.every((b) => Array.isArray(b.required) && !b.properties && !b.$ref)) continue;
     // Branches that only say which fields are required are requirements, not types.
     if (!branches?.every((b) => b.$ref || b.type || b.properties || b.enum || b.const !== undefined)) continue;
     const shown = branches.map((b) => {
@@ -181,7 +183,8 @@ function typeOf(node: Json): string {
     });
     return `${key === "anyOf" ? "any of" : "one of"}: ${shown.join(", ")}`;
   }
-  if (Array.isArray(node.allOf)) return node.allOf.map(typeOf).join(" and ");
+  // An object's `allOf` holds rules (which fields are required), not its type.
+  if (Array.isArray(node.allOf) && !node.type && !node.properties) return node.allOf.map(typeOf).join(" and ");
   const types: string[] = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
   const shown = types.map((t) => {
     if (t === "array" && node.items) return `array of ${typeOf(node.items)}`;
@@ -219,10 +222,14 @@ function constraintsOf(node: Json): string {
 /** `required` of the schema, plus the fields required by one branch of an `anyOf`/`oneOf`. */
 function requirements(schema: Json): { always: Set<string>; alternatives: string[][] } {
   const alternatives: string[][] = [];
-  for (const key of ["anyOf", "oneOf"]) {
-    const branches: Json[] = schema[key] ?? [];
-    if (branches.length && branches.every((b) => Array.isArray(b.required) && !b.properties && !b.type && !b.$ref)) {
-      alternatives.push(branches.flatMap((b) => b.required));
+  // The alternatives may also sit in an `allOf` member, with `type: object` on each branch.
+  const places: Json[] = [schema, ...(schema.allOf ?? []).filter((m: Json) => Object.keys(m).length === 1)];
+  for (const place of places) {
+    for (const key of ["anyOf", "oneOf"]) {
+      const branches: Json[] = place[key] ?? [];
+      if (branches.length && branches.every((b) => Array.isArray(b.required) && !b.properties && (!b.type || b.type === "object") && !b.$ref)) {
+        alternatives.push(branches.flatMap((b) => b.required));
+      }
     }
   }
   return { always: new Set<string>(schema.required ?? []), alternatives };

@@ -23,25 +23,42 @@ type Json = Record<string, any>;
 const STATUSES = ["S", "F", "U"] as const;
 
 /**
- * `properties` + `anyOf: [{required: [a]}, {required: [b]}]` ("a or b must be present", as in
- * CancelRequest) is exact JSON Schema, but openapi-typescript turns the bare `required`
- * branches into `unknown`, which swallows the whole type. The equivalent form with the
- * properties inside each branch becomes the precise union `{a: string; b?: string} | {a?: string; b: string}`.
+ * "a or b must be present" (CancelRequest, InquiryPaymentRequest, Goods, PayRequest) is written
+ * as `properties` plus `allOf: [{anyOf: [{type: object, required: [a]}, {type: object,
+ * required: [b]}]}]` (or, in the older form, a top-level `anyOf` of bare `required` lists).
+ * Both are exact JSON Schema, but openapi-typescript renders the alternatives as empty objects
+ * or `unknown`, which swallows the whole type. With the properties inside each alternative it
+ * gives the precise union `{a: string; b?: string} | {a?: string; b: string}`.
  */
 function expandRequiredAlternatives(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(expandRequiredAlternatives);
   if (node === null || typeof node !== "object") return node;
   const out: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, expandRequiredAlternatives(v)]));
-  const onlyRequired = (b: unknown) => !!b && typeof b === "object" && Object.keys(b).length === 1 && Array.isArray((b as Json).required);
-  if (out.properties && Array.isArray(out.anyOf) && out.anyOf.every(onlyRequired)) {
-    const { properties, required = [], anyOf, ...rest } = out;
-    return {
-      ...rest,
-      type: "object",
-      anyOf: anyOf.map((b: Json) => ({ type: "object", properties, required: [...new Set([...required, ...b.required])] })),
-    };
+  if (!out.properties) return out;
+  const onlyRequired = (b: unknown) =>
+    !!b && typeof b === "object" && Array.isArray((b as Json).required) &&
+    Object.keys(b).every((k) => k === "required" || (k === "type" && (b as Json).type === "object"));
+  const isRule = (m: unknown) => !!m && typeof m === "object" && Object.keys(m).length === 1 && Array.isArray((m as Json).anyOf) && (m as Json).anyOf.every(onlyRequired);
+  let alternatives: Json[] | undefined;
+  let rest: Json = out;
+  if (Array.isArray(out.anyOf) && out.anyOf.every(onlyRequired)) {
+    const { anyOf, ...others } = out;
+    alternatives = anyOf;
+    rest = others;
+  } else if (Array.isArray(out.allOf) && out.allOf.filter(isRule).length === 1) {
+    const rule = out.allOf.find(isRule);
+    const kept = out.allOf.filter((m: unknown) => m !== rule);
+    const { allOf: _, ...others } = out;
+    alternatives = rule.anyOf;
+    rest = kept.length ? { ...others, allOf: kept } : others;
   }
-  return out;
+  if (!alternatives) return out;
+  const { properties, required = [], ...others } = rest;
+  return {
+    ...others,
+    type: "object",
+    anyOf: alternatives.map((b: Json) => ({ type: "object", properties, required: [...new Set([...required, ...b.required])] })),
+  };
 }
 
 /**
