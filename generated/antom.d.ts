@@ -655,6 +655,8 @@ export interface components {
          * @description The buyer's device and browser at the time of the order. Antom uses it for risk control,
          *     for 3-D Secure (device data) and to choose the right redirect flow. For card payments send
          *     `terminalType` and `clientIp`; the browser fields raise the share of frictionless 3-D Secure.
+         *     `terminalType` is required in the top-level `env` of consult and pay, not in `order.env`
+         *     (an in-store request of the official in-store SDK sends `order.env` with `userAgent` only).
          */
         Env: {
             /**
@@ -662,7 +664,7 @@ export interface components {
              *     app, `MINI_APP` a mini program inside a super app (then the request also needs `appId`).
              * @enum {string}
              */
-            terminalType: "WEB" | "WAP" | "APP" | "MINI_APP";
+            terminalType?: "WEB" | "WAP" | "APP" | "MINI_APP";
             /**
              * @description Operating system of the buyer's mobile device. Send it with `WAP` and `APP` terminals.
              * @enum {string}
@@ -730,6 +732,14 @@ export interface components {
             presentmentMode?: string;
             /** @description An evaluation-only flag. The official SDKs carry it; Antom does not document its use. */
             isPaymentEvaluation?: components["schemas"]["BooleanValue"];
+            /**
+             * @description In-store payments (`productCode` `IN_STORE_PAYMENT`) only: `PaymentCode` when the
+             *     merchant scans the buyer's payment code, `OrderCode` when the buyer scans a code for the
+             *     order, `EntryCode` when the buyer scans the store's entry code. Known from the official
+             *     SDKs (the in-store SDK's requests send it); not used by card payments.
+             * @enum {string}
+             */
+            inStorePaymentScenario?: "PaymentCode" | "OrderCode" | "EntryCode";
         };
         /** @description How the merchant is settled for this payment. */
         SettlementStrategy: {
@@ -1816,7 +1826,7 @@ export interface components {
              * @description The buyer's device and browser. Antom's documentation requires it for online payments
              *     (`CASHIER_PAYMENT`, `AGREEMENT_PAYMENT`): send it here. The schema does not require it,
              *     because in-store payments carry none and Antom's sandbox has accepted a card payment
-             *     with `env` only inside `order` (`order.env`). `terminalType` is mandatory; for
+             *     with `env` only inside `order` (`order.env`). `terminalType` is required here; for
              *     cards also send `clientIp`, and `browserInfo` helps 3-D Secure 2. In-store payments
              *     carry no `env`.
              */
@@ -1928,7 +1938,7 @@ export interface components {
              * @description The buyer's device and browser. Antom's documentation requires it for online payments
              *     (`CASHIER_PAYMENT`, `AGREEMENT_PAYMENT`): send it here. The schema does not require it,
              *     because in-store payments carry none and Antom's sandbox has accepted a card payment
-             *     with `env` only inside `order` (`order.env`). `terminalType` is mandatory; for
+             *     with `env` only inside `order` (`order.env`). `terminalType` is required here; for
              *     cards also send `clientIp`, and `browserInfo` helps 3-D Secure 2. In-store payments
              *     carry no `env`.
              */
