@@ -1061,7 +1061,7 @@ export interface components {
              * @description The buyer's device and client (web browser, mobile browser, app, ...). Antom's card
              *     guide marks it required and the official SDKs require it.
              */
-            env: components["schemas"]["Env"];
+            env: WithRequired<components["schemas"]["Env"], "terminalType">;
             /**
              * @description ISO 3166 alpha-2 code of the country or region where the merchant does business, for
              *     example `US`, `SG`, `HK`, `JP` or `BR`. Send `SG` or `HK` to accept cards through
@@ -1830,7 +1830,7 @@ export interface components {
              *     cards also send `clientIp`, and `browserInfo` helps 3-D Secure 2. In-store payments
              *     carry no `env`.
              */
-            env?: components["schemas"]["Env"];
+            env?: WithRequired<components["schemas"]["Env"], "terminalType">;
             /** @description Card installment plan chosen by the buyer. Omit for a single payment. */
             creditPayPlan?: components["schemas"]["CreditPayPlan"];
             /** @description Top-level copy of `paymentFactor.isAuthorization`, as the official SDKs define it. Prefer the one in `paymentFactor`. */
@@ -1942,7 +1942,7 @@ export interface components {
              *     cards also send `clientIp`, and `browserInfo` helps 3-D Secure 2. In-store payments
              *     carry no `env`.
              */
-            env?: components["schemas"]["Env"];
+            env?: WithRequired<components["schemas"]["Env"], "terminalType">;
             /** @description Card installment plan chosen by the buyer. Omit for a single payment. */
             creditPayPlan?: components["schemas"]["CreditPayPlan"];
             /** @description Top-level copy of `paymentFactor.isAuthorization`, as the official SDKs define it. Prefer the one in `paymentFactor`. */
@@ -3577,3 +3577,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

@@ -166,7 +166,17 @@ export function withReadmeBlock(readme: string, block: string): string {
 // ---------------------------------------------------------------------------------------------
 // docs/fields.md
 
+/** The known values of an open set (`anyOf: [{type: string, enum: [...]}, {type: string}]`). */
+function openSetValues(node: Json): string[] | undefined {
+  const b = node.anyOf;
+  if (!Array.isArray(b) || b.length !== 2) return undefined;
+  const [known, other] = b;
+  if (known?.type !== "string" || !Array.isArray(known.enum) || other?.type !== "string" || Object.keys(other).length !== 1) return undefined;
+  return known.enum;
+}
+
 function typeOf(node: Json): string {
+  if (openSetValues(node)) return "string";
   if (node.$ref) {
     const name = schemaName(node.$ref);
     return `[${name}](#${anchor(name)})`;
@@ -200,7 +210,8 @@ function typeOf(node: Json): string {
 function constraintsOf(node: Json): string {
   const out: string[] = [];
   if (node.enum) out.push(`one of ${node.enum.map(code).join(", ")}`);
-  if (node["x-extensible-enum"]) out.push(`known values (open set): ${node["x-extensible-enum"].map(code).join(", ")}`);
+  const known = node["x-extensible-enum"] ?? openSetValues(node);
+  if (known) out.push(`known values (open set): ${known.map(code).join(", ")}`);
   if (node.const !== undefined) out.push(`always ${code(node.const)}`);
   if (node.format) out.push(`format ${code(node.format)}`);
   if (node.minLength !== undefined) out.push(`minLength ${node.minLength}`);

@@ -80,6 +80,22 @@ function dropConditionalRules(node: unknown): unknown {
 }
 
 /**
+ * `{$ref: Env, required: [terminalType]}` (a model whose field is required in one place only, as
+ * `env.terminalType` in pay and consult) is rendered by openapi-typescript as plain `Env`. As
+ * `{allOf: [{$ref: Env}], required: [terminalType]}` it becomes `WithRequired<Env, "terminalType">`.
+ */
+function refWithRequired(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(refWithRequired);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, refWithRequired(v)]));
+  if (typeof out.$ref === "string" && Array.isArray(out.required)) {
+    const { $ref, ...rest } = out;
+    return { ...rest, allOf: [{ $ref }] };
+  }
+  return out;
+}
+
+/**
  * An open set (`anyOf: [{type: string, enum: [...known]}, {type: string}]`, for values Antom
  * sends and may extend) becomes `"A" | "B" | (string & {})`: editors still offer the known
  * values, and any other string is accepted. Plain `"A" | string` would collapse to `string`.
@@ -107,7 +123,7 @@ function openSetType(values: string[]): ts.TypeNode {
 }
 
 async function buildTypeDeclarations(doc: Json): Promise<string> {
-  const ast = await openapiTS(dropConditionalRules(expandRequiredAlternatives(doc)) as any, {
+  const ast = await openapiTS(refWithRequired(dropConditionalRules(expandRequiredAlternatives(doc))) as any, {
     transform(schema) {
       const values = openSetValues(schema as Json);
       return values ? openSetType(values) : undefined;
