@@ -2,7 +2,7 @@
 // describes (the five calls, their answers and the three notifications) and every model they
 // reach, and writes the comparison into docs/coverage.md (between the sdk-coverage markers).
 //
-//   npm run coverage -- <path to an SDK checkout>            Java (global-open-sdk-java) or Go (global-open-sdk-go)
+//   npm run coverage -- <path to an SDK checkout>            Java, Go or PHP (global-open-sdk-java, -go, -php)
 //   npm run coverage -- <path> --stdout                      print the section instead of writing it
 //   npm run coverage -- <path> --check                       exit 1 when a left-out field has no recorded reason
 //
@@ -128,11 +128,41 @@ function goIndex(dir: string): SdkIndex {
   return { language: "Go", classes };
 }
 
+function phpIndex(dir: string): SdkIndex {
+  const classes: SdkIndex["classes"] = new Map();
+  const parsed: { name: string; parent?: string; fields: [string, string][] }[] = [];
+  for (const file of walk(dir, ".php")) {
+    const text = readFileSync(file, "utf8");
+    const cls = /^(?:abstract )?class (\w+)(?:\s+extends\s+\\?([\w\\]+))?/m.exec(text);
+    if (!cls || parsed.some((p) => p.name === cls[1])) continue;
+    const fields: [string, string][] = [];
+    const types = /\$openAPITypes = \[([\s\S]*?)\];/.exec(text);
+    if (types) for (const m of types[1].matchAll(/'(\w+)' => '([^']*)'/g)) fields.push([m[1], m[2]]);
+    // The notification classes are plain classes with public fields; enums (a `$value`) are no models.
+    else if (cls[1].startsWith("Alipay")) for (const m of text.matchAll(/^ {4}public \$(\w+);/gm)) fields.push([m[1], "mixed"]);
+    else continue;
+    parsed.push({ name: cls[1], parent: cls[2]?.split("\\").pop(), fields });
+  }
+  const names = new Set(parsed.map((p) => p.name));
+  for (const { name, parent, fields } of parsed) {
+    classes.set(name, {
+      parents: parent && parent !== "AlipayRequest" ? [parent] : [],
+      fields: fields.map(([field, type]) => {
+        const list = type.endsWith("[]");
+        const inner = type.replace(/\[\]$/, "").split("\\").pop() ?? type;
+        return { name: field, type, list, model: names.has(inner) ? inner : undefined };
+      }),
+    });
+  }
+  return { language: "PHP", classes };
+}
+
 export function sdkIndex(dir: string): SdkIndex {
   const javaRoot = join(dir, "src", "main", "java");
   if (exists(javaRoot)) return javaIndex(javaRoot);
   if (exists(join(dir, "com", "alipay", "api"))) return goIndex(join(dir, "com", "alipay", "api"));
-  throw new Error(`${dir}: not a checkout of alipay/global-open-sdk-java or -go (no src/main/java, no com/alipay/api)`);
+  if (exists(join(dir, "model")) && exists(join(dir, "request"))) return phpIndex(dir);
+  throw new Error(`${dir}: not a checkout of alipay/global-open-sdk-java, -go or -php (no src/main/java, no com/alipay/api, no model/ and request/)`);
 }
 
 function exists(path: string): boolean {
@@ -237,10 +267,10 @@ export function withSection(doc: string, body: string): string {
 }
 
 function sdkLabel(dir: string): string {
-  for (const file of ["pom.xml", "com/alipay/api/sdk_version.go"]) {
+  for (const file of ["pom.xml", "com/alipay/api/sdk_version.go", "composer.json"]) {
     try {
       const text = readFileSync(join(dir, file), "utf8");
-      const version = /<version>([\d.]+)<\/version>/.exec(text)?.[1] ?? /"(\d+\.\d+\.\d+)"/.exec(text)?.[1];
+      const version = /<version>([\d.]+)<\/version>/.exec(text)?.[1] ?? /"(?:version": ")?(\d+\.\d+\.\d+)"/.exec(text)?.[1];
       if (version) return `version ${version}`;
     } catch {
       // not this layout

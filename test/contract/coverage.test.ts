@@ -56,6 +56,23 @@ test("Go: embedded structs contribute their fields, models are followed, and a f
   expect(withSection("a\n<!-- sdk-coverage:start -->\nold\n<!-- sdk-coverage:end -->\nb", "new")).toBe("a\n<!-- sdk-coverage:start -->\nnew\n<!-- sdk-coverage:end -->\nb");
 });
 
+test("PHP: $openAPITypes of the models and public fields of the notification classes", async () => {
+  const php = join(dir, "php");
+  await mkdir(join(php, "model"), { recursive: true });
+  await mkdir(join(php, "request", "notify"), { recursive: true });
+  await writeFile(join(php, "model", "Amount.php"), "<?php\nclass Amount implements ModelInterface\n{\n    protected static $openAPITypes = [\n        'currency' => 'string',\n        'value' => 'string'\n    ];\n}\n");
+  await writeFile(join(php, "model", "ResultStatus.php"), "<?php\nclass ResultStatus\n{\n    public $value;\n}\n");
+  await writeFile(join(php, "request", "notify", "AlipayNotify.php"), "<?php\nclass AlipayNotify\n{\n    public $notifyType;\n\n    public $result;\n}\n");
+  await writeFile(
+    join(php, "request", "notify", "AlipayCaptureResultNotify.php"),
+    "<?php\nclass AlipayCaptureResultNotify extends \\Request\\notify\\AlipayNotify\n{\n    public $captureId;\n\n    public $captureAmount;\n}\n",
+  );
+  const pairs = compare(sdkIndex(php), spec, {});
+  const capture = pairs.find((p) => p.schema === "NotifyCaptureRequest")!;
+  expect(capture.rows.filter((r) => r.status === "defined").map((r) => r.field)).toEqual(["notifyType", "result", "captureId", "captureAmount"]);
+  expect(pairs.some((p) => p.sdkClass === "ResultStatus")).toBe(false);
+});
+
 test("a directory that is no SDK checkout is refused with the reason", () => {
   expect(() => sdkIndex(dir)).toThrow(/not a checkout/);
 });
