@@ -54,7 +54,7 @@ const CASES: Case[] = [
   { name: "boolean flag that is neither a boolean nor its string", kind: "pay.request", payload: mutate(rawCard, "paymentFactor.isAuthorization", "yes"), path: "paymentFactor.isAuthorization", rule: "anyOf" },
   { name: "time without an offset", kind: "notifyPayment.request", payload: mutate(notifyPayment, "paymentCreateTime", "2024-05-01 10:00:00"), path: "paymentCreateTime", rule: "format" },
   { name: "card number without its expiry (one of a pair without the other)", kind: "pay.request", payload: mutate(rawCard, "paymentMethod.paymentMethodMetaData.expiryYear"), path: "paymentMethod.paymentMethodMetaData.expiryYear", rule: "dependentRequired" },
-  { name: "mini-program payment without its appId (a rule that depends on another field)", kind: "pay.request", payload: mutate(rawCard, "env.terminalType", "MINI_APP"), path: "appId", rule: "required" },
+  { name: "mini-program payment without its appId (a rule that depends on another field)", kind: "pay.request", payload: mutate(rawCard, "env.terminalType", "MINI_APP"), path: "appId", rule: "dependentRequired" },
   { name: "cancel naming neither paymentId nor paymentRequestId", kind: "cancel.request", payload: { merchantAccountId: "M1" }, path: "(root)", rule: "anyOf" },
   { name: "inquiry naming neither paymentId nor paymentRequestId", kind: "inquiryPayment.request", payload: {}, path: "(root)", rule: "anyOf" },
   { name: "acknowledgement with another code", kind: "notifyCapture.response", payload: { result: { resultCode: "OK", resultStatus: "S" } }, path: "result.resultCode", rule: "enum", allowed: ["SUCCESS", "FAIL", "UNKNOWN_EXCEPTION"] },
@@ -68,6 +68,13 @@ const CASES: Case[] = [
 ];
 
 describe("invalid payloads are rejected with the field path and the rule", () => {
+  test("payloads that only conditional rules concern are valid in strict mode (a closed `then` once rejected them)", () => {
+    const miniApp = mutate(mutate(rawCard, "env.terminalType", "MINI_APP"), "appId", "2021000000000001");
+    expect(validate("pay.request", miniApp).errors).toEqual([]);
+    const inStore = mutate(mutate(mutate(rawCard, "productCode", "IN_STORE_PAYMENT"), "paymentRedirectUrl"), "env");
+    expect(validate("pay.request", inStore).errors).toEqual([]);
+  });
+
   test("every base example is valid before it is broken", () => {
     for (const [kind, payload] of [["pay.request", rawCard], ["pay.response", paySuccess], ["capture.request", capture], ["notifyPayment.request", notifyPayment], ["notifyDispute.request", disputeCreated]] as const) {
       expect(validate(kind, payload).errors, kind).toEqual([]);

@@ -60,3 +60,8 @@ describe.each(fixtures)("%s", (_, f) => {
     expect(result.errors.find((e) => e.path === m.expect.path && e.rule === m.expect.rule), JSON.stringify(result.errors, null, 2)).toBeDefined();
   });
 });
+
+// The acknowledgement schema accepts FAIL / UNKNOWN_EXCEPTION (what a merchant may send), so
+// schema validity alone no longer proves that a receiver acknowledged: the receiver check of the
+// conformance suite (conformance/webhooks.ts, ackProblems) must also require SUCCESS / S.
+test.todo("the conformance receiver check reports a FAIL / F answer as not acknowledged (decision 52)");
