@@ -68,6 +68,12 @@ export function ackProblems(answer: Answer): string[] {
   }
   const result = validate("notifyPayment.response", body, { mode: "strict" });
   problems.push(...result.errors.map((e) => `acknowledgement ${e.path}: ${e.message}`));
+  // The contract lets a merchant answer F/FAIL or U/UNKNOWN_EXCEPTION (to be sent it again);
+  // only S/SUCCESS acknowledges.
+  const ack = (body as { result?: { resultStatus?: unknown; resultCode?: unknown } } | null)?.result;
+  if (result.valid && (ack?.resultStatus !== "S" || ack?.resultCode !== "SUCCESS")) {
+    problems.push(`acknowledgement result is ${JSON.stringify(ack?.resultStatus)}/${JSON.stringify(ack?.resultCode)}: only S/SUCCESS stops redelivery`);
+  }
   return problems;
 }
 

@@ -655,6 +655,8 @@ export interface components {
          * @description The buyer's device and browser at the time of the order. Antom uses it for risk control,
          *     for 3-D Secure (device data) and to choose the right redirect flow. For card payments send
          *     `terminalType` and `clientIp`; the browser fields raise the share of frictionless 3-D Secure.
+         *     `terminalType` is required in the top-level `env` of consult and pay, not in `order.env`
+         *     (an in-store request of the official in-store SDK sends `order.env` with `userAgent` only).
          */
         Env: {
             /**
@@ -662,7 +664,7 @@ export interface components {
              *     app, `MINI_APP` a mini program inside a super app (then the request also needs `appId`).
              * @enum {string}
              */
-            terminalType: "WEB" | "WAP" | "APP" | "MINI_APP";
+            terminalType?: "WEB" | "WAP" | "APP" | "MINI_APP";
             /**
              * @description Operating system of the buyer's mobile device. Send it with `WAP` and `APP` terminals.
              * @enum {string}
@@ -730,6 +732,14 @@ export interface components {
             presentmentMode?: string;
             /** @description An evaluation-only flag. The official SDKs carry it; Antom does not document its use. */
             isPaymentEvaluation?: components["schemas"]["BooleanValue"];
+            /**
+             * @description In-store payments (`productCode` `IN_STORE_PAYMENT`) only: `PaymentCode` when the
+             *     merchant scans the buyer's payment code, `OrderCode` when the buyer scans a code for the
+             *     order, `EntryCode` when the buyer scans the store's entry code. Known from the official
+             *     SDKs (the in-store SDK's requests send it); not used by card payments.
+             * @enum {string}
+             */
+            inStorePaymentScenario?: "PaymentCode" | "OrderCode" | "EntryCode";
         };
         /** @description How the merchant is settled for this payment. */
         SettlementStrategy: {
@@ -874,12 +884,12 @@ export interface components {
          */
         MpiData: {
             /** @description 3-D Secure protocol version used. */
-            threeDSVersion: string;
+            threeDSVersion?: string;
             /**
              * @description Electronic Commerce Indicator from the authentication: `02` / `05` authenticated,
              *     `01` / `06` attempted, `00` / `07` not authenticated.
              */
-            eci: string;
+            eci?: string;
             /** @description Cardholder authentication value returned by the issuer's access control server. */
             cavv?: string;
             /** @description Directory server transaction ID (3-D Secure 2). */
@@ -924,7 +934,11 @@ export interface components {
             cardholderName?: components["schemas"]["UserName"];
             /** @description Billing address of the card, used for address verification (AVS). Recommended. */
             billingAddress?: components["schemas"]["Address"];
-            /** @description Brazilian individual taxpayer number (CPF) of the cardholder. Required for cards issued in Brazil. */
+            /**
+             * @description Brazilian individual taxpayer number (CPF) of the cardholder. Required for cards issued in
+             *     Brazil. Antom documents 11 characters (the digits only); the official Java SDK's card demo
+             *     sends the formatted form `671.998.112-31` (14 characters), so both forms are accepted.
+             */
             cpf?: string;
             /** @description Cardholder's date of birth, `YYYY-MM-DD`. Required for personal cards issued in Korea. */
             dateOfBirth?: string;
@@ -953,10 +967,11 @@ export interface components {
             isCardOnFile?: components["schemas"]["BooleanValue"];
             /**
              * @description For merchant-initiated payments on a stored card: `SCHEDULED` for payments at fixed
-             *     intervals (subscriptions), `UNSCHEDULED` for payments at varying times.
-             * @enum {string}
+             *     intervals (subscriptions), `UNSCHEDULED` for payments at varying times. Only one
+             *     documentation page (card payment features) names this field and its values; no official
+             *     SDK carries it, so the set is left open.
              */
-            recurringType?: "SCHEDULED" | "UNSCHEDULED";
+            recurringType?: "SCHEDULED" | "UNSCHEDULED" | (string & {});
             /**
              * @description The card network's transaction ID of the first payment of a card-on-file series, from its
              *     `paymentResultInfo.networkTransactionId`; send it with later merchant-initiated payments.
@@ -969,9 +984,12 @@ export interface components {
             is3DSAuthentication?: components["schemas"]["BooleanValue"];
             /**
              * @description `true` lets Antom retry with 3-D Secure when the issuer soft-declines a payment made
-             *     without it. Not used for Brazilian or Korean cards.
+             *     without it. Not used for Brazilian or Korean cards. Antom's documentation calls it a
+             *     boolean and its guide sends `true`; the official Java, Go and PHP SDKs type it as a
+             *     string, so a native boolean and any string (`"true"`, `"false"`) are accepted.
+             * @example true
              */
-            enableAuthenticationUpgrade?: components["schemas"]["BooleanValue"];
+            enableAuthenticationUpgrade?: boolean | string;
             /** @description The outcome of a 3-D Secure authentication the merchant ran itself. Raw card payments only. */
             mpiData?: components["schemas"]["MpiData"];
             /** @description A 3-D Secure preference. The official SDKs carry it; Antom does not document its values. */
@@ -1043,7 +1061,7 @@ export interface components {
              * @description The buyer's device and client (web browser, mobile browser, app, ...). Antom's card
              *     guide marks it required and the official SDKs require it.
              */
-            env: components["schemas"]["Env"];
+            env: WithRequired<components["schemas"]["Env"], "terminalType">;
             /**
              * @description ISO 3166 alpha-2 code of the country or region where the merchant does business, for
              *     example `US`, `SG`, `HK`, `JP` or `BR`. Send `SG` or `HK` to accept cards through
@@ -1422,7 +1440,7 @@ export interface components {
             /** @description For services (courses, subscriptions, packages), the last date the service can be used. */
             goodsEndsOnTime?: components["schemas"]["DateTime"];
             /** @description An item sold together with this one. */
-            crossSell?: components["schemas"]["Goods"];
+            crossSell?: components["schemas"]["GoodsCrossSell"];
         } | {
             /** @description The merchant's ID of the item. Required unless `priceId` is sent. */
             referenceGoodsId?: string;
@@ -1454,7 +1472,7 @@ export interface components {
             /** @description For services (courses, subscriptions, packages), the last date the service can be used. */
             goodsEndsOnTime?: components["schemas"]["DateTime"];
             /** @description An item sold together with this one. */
-            crossSell?: components["schemas"]["Goods"];
+            crossSell?: components["schemas"]["GoodsCrossSell"];
         };
         /** @description A duration, as a number of time units (for example 3 `DAY`). */
         DeliveryEstimateInfo: {
@@ -1496,6 +1514,121 @@ export interface components {
             notes?: string;
         };
         /**
+         * @description One section of a trip in `Transit.legs`. Known from the official SDKs only. The PHP SDK
+         *     requires `departureAirportCode`; it is optional here because train, cruise and coach trips
+         *     have no airport.
+         */
+        Leg: {
+            /** @description When this section departs. */
+            departureTime?: components["schemas"]["DateTime"];
+            /** @description When this section arrives. */
+            arrivalTime?: components["schemas"]["DateTime"];
+            /** @description Where this section departs from. */
+            departureAddress?: components["schemas"]["Address"];
+            /** @description Where this section arrives. */
+            arrivalAddress?: components["schemas"]["Address"];
+            /** @description Name of the transport company for this section. */
+            carrierName?: string;
+            /** @description Code of the carrier for this section. */
+            carrierNo?: string;
+            /**
+             * @description The service class of this section.
+             * @enum {string}
+             */
+            classType?: "FIRSTLEVEL" | "SECONDLEVEL" | "THIRDLEVEL";
+            /** @description IATA code of the departure airport. */
+            departureAirportCode?: string;
+            /** @description IATA code of the arrival airport. */
+            arrivalAirportCode?: string;
+            /** @description The fare basis code of this section. */
+            fareBasis?: string;
+            /** @description The coupon number of this section. */
+            couponNumber?: string;
+            /** @description The flight number of this section. */
+            flightNumber?: string;
+            /** @description The booking's record locator (PNR). */
+            passengerNameRecord?: string;
+        };
+        /** @description One traveller in `Transit.passengers`. Known from the official SDKs only. */
+        Passenger: {
+            /** @description The traveller's name. */
+            passengerName?: components["schemas"]["UserName"];
+            /** @description The traveller's e-mail address. */
+            passengerEmail?: string;
+            /** @description The traveller's mobile phone number. */
+            passengerPhoneNo?: string;
+            /** @description The number of the traveller's identity document. */
+            passengerId?: string;
+            /**
+             * @description The kind of identity document in `passengerId`.
+             * @enum {string}
+             */
+            passengerIdType?: "PASSPORT" | "NATIONAL_ID_CARD" | "DRIVER_LICENSE" | "MILITARY_ID" | "GREEN_CARD" | "TRAVEL_DOCUMENT" | "ALIEN_REGISTRATION_CARD" | "BIRTH_CERTIFICATE" | "OTHERS";
+            /** @description The traveller's code or reference number. */
+            passengerCode?: string;
+        };
+        /** @description One extra service in `AncillaryData.services` (for example baggage or a seat). Known from the official SDKs only. */
+        Service: {
+            /** @description Category code of the service. */
+            categoryCode?: string;
+            /** @description Sub-category code of the service. */
+            subCategoryCode?: string;
+        };
+        /** @description Extra services sold with a ticket (`Transit.ancillaryData`). Known from the official SDKs only. */
+        AncillaryData: {
+            /** @description The extra services. */
+            services?: components["schemas"]["Service"][];
+            /** @description The number of the ticket these services belong to. */
+            connectedTicketNumber?: string;
+        };
+        /**
+         * @description Travel data of an airline, rail, cruise or coach booking, for merchants in those industries
+         *     (issuers and risk checks use it). Known from the official SDKs only (`Transit`); Antom's card
+         *     pages do not describe it, and none of its fields is required there.
+         */
+        Transit: {
+            /**
+             * @description The kind of trip.
+             * @enum {string}
+             */
+            transitType?: "FLIGHT" | "TRAIN" | "CRUISE" | "COACH";
+            /** @description The sections of the trip, at most 10. */
+            legs?: components["schemas"]["Leg"][];
+            /** @description The travellers, at most 100. */
+            passengers?: components["schemas"]["Passenger"][];
+            /** @description Code of the travel agent that sold the ticket. */
+            agentCode?: string;
+            /** @description Name of the travel agent that sold the ticket. */
+            agentName?: string;
+            /** @description The ticket number. */
+            ticketNumber?: string;
+            /** @description Code of the ticket issuer. */
+            ticketIssuerCode?: string;
+            /** @description Whether the ticket is restricted (non-refundable); the SDKs type it as a string and document no values. */
+            restrictedTicketIndicator?: string;
+            ancillaryData?: components["schemas"]["AncillaryData"];
+        };
+        /**
+         * @description Hotel booking data, for lodging merchants (issuers and risk checks use it). Known from the
+         *     official SDKs only (`Lodging`); none of its fields is required there.
+         */
+        Lodging: {
+            /** @description The hotel's name. */
+            hotelName?: string;
+            /** @description The hotel's address. */
+            hotelAddress?: components["schemas"]["Address"];
+            /** @description When the guest checked in; for a no-show or a reservation, the planned arrival. */
+            checkInDate?: components["schemas"]["DateTime"];
+            /** @description When the guest checked out. */
+            checkOutDate?: components["schemas"]["DateTime"];
+            /** @description Number of nights booked, at least 1. (The SDKs' field documentation swaps the texts of this field and `numberOfRooms`.) */
+            numberOfNights?: components["schemas"]["IntegerValue"];
+            /** @description Number of rooms booked, at least 1. */
+            numberOfRooms?: components["schemas"]["IntegerValue"];
+            /** @description The names the rooms are booked under, at most 100. */
+            guestNames?: components["schemas"]["UserName"][];
+        };
+        /**
          * @description The merchant's order the payment belongs to. One order (`referenceOrderId`) may have several
          *     payment attempts (`paymentRequestId`). Goods, shipping and buyer details are optional but
          *     improve risk decisions and approval rates for cards.
@@ -1519,8 +1652,16 @@ export interface components {
             buyer?: components["schemas"]["Buyer"];
             /** @description The sub-merchant that sells the goods, for marketplaces and payment facilitators. */
             merchant?: components["schemas"]["Merchant"];
-            /** @description The buyer's environment at the time of the order. */
+            /**
+             * @description The buyer's environment at the time of the order. In a pay request, `env` belongs at the
+             *     top level; a pay request with `env` only here has been accepted by Antom's sandbox, and
+             *     this contract accepts it in place of the top-level one.
+             */
             env?: components["schemas"]["Env"];
+            /** @description Travel data (airline, rail, cruise, coach merchants). Known from the official SDKs only. */
+            transit?: components["schemas"]["Transit"];
+            /** @description Hotel booking data (lodging merchants). Known from the official SDKs only. */
+            lodging?: components["schemas"]["Lodging"];
             /** @description A type tag of the order. The official SDKs carry this field; Antom does not document its values. */
             orderType?: string;
             /** @description Extra information for special cases agreed with Antom, as a string. */
@@ -1620,7 +1761,9 @@ export interface components {
             /**
              * @description The payment product in the merchant's contract. A one-off or stored-card online card
              *     payment is `CASHIER_PAYMENT`; the other values belong to wallet agreement payments
-             *     (`AGREEMENT_PAYMENT`) and to in-store acceptance (`IN_STORE_PAYMENT`).
+             *     (`AGREEMENT_PAYMENT`) and to in-store acceptance (`IN_STORE_PAYMENT`). Which other fields
+             *     are required depends on it: `paymentRedirectUrl` for `CASHIER_PAYMENT`. In-store requests
+             *     carry no `paymentRedirectUrl` and no `env`.
              * @example CASHIER_PAYMENT
              * @enum {string}
              */
@@ -1633,11 +1776,11 @@ export interface components {
              * @example PAY_20240501100000001
              */
             paymentRequestId: string;
-            /** @description The merchant order being paid. Goods, shipping and buyer details improve risk decisions and approval rates. */
+            /** @description The merchant order being paid. Required unless `subscriptionId` is given. Goods, shipping and buyer details improve risk decisions and approval rates. */
             order: components["schemas"]["Order"];
             /**
              * @description The amount to authorize, in a transaction currency the merchant's contract allows
-             *     (otherwise `CURRENCY_NOT_SUPPORT`).
+             *     (otherwise `CURRENCY_NOT_SUPPORT`). Required unless `subscriptionId` is given.
              */
             paymentAmount: components["schemas"]["Amount"];
             /**
@@ -1650,10 +1793,11 @@ export interface components {
              * Format: uri
              * @description The merchant page the buyer's browser or app returns to after a redirect to `normalUrl`
              *     (3-D Secure challenge or hosted card page). Reaching it says nothing about the outcome:
-             *     check the result with notifyPayment or inquiryPayment.
+             *     check the result with notifyPayment or inquiryPayment. Required when `productCode` is
+             *     `CASHIER_PAYMENT`.
              * @example https://www.example.com/checkout/result?orderId=ORDER_20240501100000001
              */
-            paymentRedirectUrl: string;
+            paymentRedirectUrl?: string;
             /**
              * Format: uri
              * @description Where Antom sends notifyPayment (and, for cards, notifyCapture) for this payment. Overrides
@@ -1679,10 +1823,14 @@ export interface components {
              */
             settlementStrategy?: components["schemas"]["SettlementStrategy"];
             /**
-             * @description The buyer's device and browser. `terminalType` is mandatory; for cards also send
-             *     `clientIp`, and `browserInfo` helps 3-D Secure 2.
+             * @description The buyer's device and browser. Antom's documentation requires it for online payments
+             *     (`CASHIER_PAYMENT`, `AGREEMENT_PAYMENT`): send it here. The schema does not require it,
+             *     because in-store payments carry none and Antom's sandbox has accepted a card payment
+             *     with `env` only inside `order` (`order.env`). `terminalType` is required here; for
+             *     cards also send `clientIp`, and `browserInfo` helps 3-D Secure 2. In-store payments
+             *     carry no `env`.
              */
-            env: components["schemas"]["Env"];
+            env?: WithRequired<components["schemas"]["Env"], "terminalType">;
             /** @description Card installment plan chosen by the buyer. Omit for a single payment. */
             creditPayPlan?: components["schemas"]["CreditPayPlan"];
             /** @description Top-level copy of `paymentFactor.isAuthorization`, as the official SDKs define it. Prefer the one in `paymentFactor`. */
@@ -1714,6 +1862,125 @@ export interface components {
             taxCalculationId?: string;
             /** @description Extra information as a JSON string, for features agreed with Antom. */
             extendInfo?: string;
+            /**
+             * @description An existing subscription, created with Antom's subscription (Billing) API, that this
+             *     payment is for. With it, `order` and `paymentAmount` are left out (the subscription
+             *     defines them). Known from the official SDKs only; subscriptions are outside this
+             *     contract.
+             */
+            subscriptionId?: string;
+        } | {
+            /**
+             * @description The payment product in the merchant's contract. A one-off or stored-card online card
+             *     payment is `CASHIER_PAYMENT`; the other values belong to wallet agreement payments
+             *     (`AGREEMENT_PAYMENT`) and to in-store acceptance (`IN_STORE_PAYMENT`). Which other fields
+             *     are required depends on it: `paymentRedirectUrl` for `CASHIER_PAYMENT`. In-store requests
+             *     carry no `paymentRedirectUrl` and no `env`.
+             * @example CASHIER_PAYMENT
+             * @enum {string}
+             */
+            productCode: "CASHIER_PAYMENT" | "AGREEMENT_PAYMENT" | "IN_STORE_PAYMENT";
+            /**
+             * @description The merchant's unique ID for this payment attempt, and the idempotency key: sending it again
+             *     with the same amount, currency and payment method returns the same result; reusing it with
+             *     different ones fails with `REPEAT_REQ_INCONSISTENT`. After an `F`, use a new one. One
+             *     `order.referenceOrderId` may have several payment attempts.
+             * @example PAY_20240501100000001
+             */
+            paymentRequestId: string;
+            /** @description The merchant order being paid. Required unless `subscriptionId` is given. Goods, shipping and buyer details improve risk decisions and approval rates. */
+            order?: components["schemas"]["Order"];
+            /**
+             * @description The amount to authorize, in a transaction currency the merchant's contract allows
+             *     (otherwise `CURRENCY_NOT_SUPPORT`). Required unless `subscriptionId` is given.
+             */
+            paymentAmount?: components["schemas"]["Amount"];
+            /**
+             * @description How the buyer pays. For cards `paymentMethodType` is `CARD`, with either the raw card in
+             *     `paymentMethodMetaData`, a stored `cardToken` in `paymentMethodId`, or neither (Antom's
+             *     hosted card page collects the card).
+             */
+            paymentMethod: components["schemas"]["PaymentMethod"];
+            /**
+             * Format: uri
+             * @description The merchant page the buyer's browser or app returns to after a redirect to `normalUrl`
+             *     (3-D Secure challenge or hosted card page). Reaching it says nothing about the outcome:
+             *     check the result with notifyPayment or inquiryPayment. Required when `productCode` is
+             *     `CASHIER_PAYMENT`.
+             * @example https://www.example.com/checkout/result?orderId=ORDER_20240501100000001
+             */
+            paymentRedirectUrl?: string;
+            /**
+             * Format: uri
+             * @description Where Antom sends notifyPayment (and, for cards, notifyCapture) for this payment. Overrides
+             *     the notification URL set in the Antom Dashboard. Use HTTPS.
+             * @example https://www.example.com/antom/notify
+             */
+            paymentNotifyUrl?: string;
+            /**
+             * @description When an unfinished payment expires and closes as failed. Without it, a payment expires
+             *     about 14 minutes after the request (48 hours for bank transfers). A value set here should be
+             *     earlier than that default.
+             */
+            paymentExpiryTime?: components["schemas"]["DateTime"];
+            /**
+             * @description Payment options. For cards: `isAuthorization: true` and `captureMode` (`AUTOMATIC`, the
+             *     default, or `MANUAL` to capture later with the capture API).
+             */
+            paymentFactor?: components["schemas"]["PaymentFactor"];
+            /**
+             * @description The currency Antom settles this payment in. Needed only when the contract has several
+             *     settlement currencies; it overrides the Dashboard default. A currency the contract does not
+             *     cover fails with `SETTLE_CONTRACT_NOT_MATCH`.
+             */
+            settlementStrategy?: components["schemas"]["SettlementStrategy"];
+            /**
+             * @description The buyer's device and browser. Antom's documentation requires it for online payments
+             *     (`CASHIER_PAYMENT`, `AGREEMENT_PAYMENT`): send it here. The schema does not require it,
+             *     because in-store payments carry none and Antom's sandbox has accepted a card payment
+             *     with `env` only inside `order` (`order.env`). `terminalType` is required here; for
+             *     cards also send `clientIp`, and `browserInfo` helps 3-D Secure 2. In-store payments
+             *     carry no `env`.
+             */
+            env?: WithRequired<components["schemas"]["Env"], "terminalType">;
+            /** @description Card installment plan chosen by the buyer. Omit for a single payment. */
+            creditPayPlan?: components["schemas"]["CreditPayPlan"];
+            /** @description Top-level copy of `paymentFactor.isAuthorization`, as the official SDKs define it. Prefer the one in `paymentFactor`. */
+            isAuthorization?: components["schemas"]["BooleanValue"];
+            /**
+             * @description The region (ISO 3166 alpha-2) where the merchant receives the card payment, for example
+             *     `SG` or `HK`. Send it when the contract covers card acceptance in a specific region;
+             *     required for the Global Acquirer Gateway (GAGW) setup.
+             * @example SG
+             */
+            merchantRegion?: string;
+            /** @description The buyer's region (ISO 3166 alpha-2). Used to order payment methods on Antom's cashier; no effect on a card payment. */
+            userRegion?: string;
+            /** @description The mini program's app ID. Required when `env.terminalType` is `MINI_APP`. */
+            appId?: string;
+            /** @description The merchant account to book the payment on, when one client ID serves several accounts or locations. */
+            merchantAccountId?: string;
+            /** @description The sub-merchant or store the payment is for. Marketplace and in-store setups only. */
+            merchant?: components["schemas"]["Merchant"];
+            /** @description Free merchant data attached to the payment, returned in inquiryPayment and notifyPayment. */
+            metadata?: string;
+            /** @description Up to five free merchant fields attached to the payment, returned in inquiryPayment and notifyPayment. */
+            customizedInfo?: components["schemas"]["CustomizedInfo"];
+            /** @description A foreign-exchange quote obtained earlier from Antom, to price the payment in another currency at a guaranteed rate. */
+            paymentQuote?: components["schemas"]["Quote"];
+            /** @description A processing amount. Defined by the official SDKs only; its use is not documented, so leave it out unless Antom asks for it. */
+            processingAmount?: components["schemas"]["Amount"];
+            /** @description ID of a tax calculation made earlier with Antom's tax feature. Defined by the official SDKs only. */
+            taxCalculationId?: string;
+            /** @description Extra information as a JSON string, for features agreed with Antom. */
+            extendInfo?: string;
+            /**
+             * @description An existing subscription, created with Antom's subscription (Billing) API, that this
+             *     payment is for. With it, `order` and `paymentAmount` are left out (the subscription
+             *     defines them). Known from the official SDKs only; subscriptions are outside this
+             *     contract.
+             */
+            subscriptionId: string;
         };
         /**
          * @description How to redirect the buyer, as an HTTP method, a URL and, for `POST`, form parameters. The
@@ -1722,19 +1989,17 @@ export interface components {
          */
         RedirectActionForm: {
             /**
-             * @description The HTTP method to open `redirectUrl` with.
-             * @enum {string}
+             * @description How to use `redirectUrl`: `GET` or `POST` for an HTTP method. In-store answers of the
+             *     same endpoint carry `SCAN`, which Antom's card documentation does not describe. An
+             *     open set: handle an unknown value without failing.
              */
-            method: "GET" | "POST";
+            method: "GET" | "POST" | "SCAN" | (string & {});
             /** @description The form parameters to post to `redirectUrl`. Only with `method` `POST`. */
             parameters?: string;
             /** @description The URL to send the buyer to. */
             redirectUrl: string;
-            /**
-             * @description The kind of action form; always `RedirectActionForm`.
-             * @enum {string}
-             */
-            actionFormType?: "RedirectActionForm";
+            /** @description The kind of action form. `RedirectActionForm` is the one known value; an open set. */
+            actionFormType?: "RedirectActionForm" | (string & {});
         };
         /**
          * @description An extra verification the buyer must pass before the payment goes on, and what to show for
@@ -1890,11 +2155,8 @@ export interface components {
             expiryMonth?: string;
             /** @description The card's expiry year, last two digits (`YY`, for example `28`). */
             expiryYear?: string;
-            /**
-             * @description Whether the card is a consumer (personal) or a commercial (business) card.
-             * @enum {string}
-             */
-            cardCategory?: "CONSUMER" | "COMMERCIAL";
+            /** @description Whether the card is a consumer (personal) or a commercial (business) card. An open set (added in March 2024; the official SDKs type it as a plain string). */
+            cardCategory?: "CONSUMER" | "COMMERCIAL" | (string & {});
             /** @description The name of the bank that issued the card. */
             issuerName?: string;
             /** @description The decline code as the card network or issuer returned it. Returned on declines. */
@@ -1923,11 +2185,8 @@ export interface components {
             acquirerInfo?: components["schemas"]["AcquirerInfo"];
             /** @description The buyer's account number at the payment method, for non-card methods. */
             accountNo?: string;
-            /**
-             * @description Whether the buyer authorized the payment in the wallet. PayPay only; not used by cards.
-             * @enum {string}
-             */
-            userAuthorizationStatus?: "AUTHORIZED" | "UNAUTHORIZED";
+            /** @description Whether the buyer authorized the payment in the wallet. PayPay only; not used by cards. An open set (the official SDKs type it as a plain string). */
+            userAuthorizationStatus?: "AUTHORIZED" | "UNAUTHORIZED" | (string & {});
         };
         /** @description The buyer's account at a wallet or other payment service provider (PSP). Returned for wallet payments, not for cards. Every field is optional. */
         PspCustomerInfo: {
@@ -2085,6 +2344,25 @@ export interface components {
              */
             eci?: string;
         };
+        /** @description One collection attempt of a recurring Pix payment, as listed in `retryInfo.paymentAttempts`. */
+        PaymentAttempt: {
+            /** @description When Antom made the attempt. */
+            attemptAt?: components["schemas"]["DateTime"];
+            /** @description The outcome the attempt received. */
+            attemptResponse?: string;
+        };
+        /**
+         * @description Retry state of a recurring Pix (Brazil) payment. Card payments do not carry it; it is
+         *     described so that a client does not choke on it.
+         */
+        RetryInfo: {
+            /** @description How many collection attempts remain. */
+            availableRetries: components["schemas"]["IntegerValue"];
+            /** @description The order the attempts belong to. */
+            orderId: string;
+            /** @description The attempts made so far, at most four. */
+            paymentAttempts: components["schemas"]["PaymentAttempt"][] | null;
+        };
         /**
          * @description The body of a notifyPayment message: the outcome of a payment, sent by Antom to
          *     `paymentNotifyUrl` (or the notification URL set in the Antom Dashboard) once the payment
@@ -2095,7 +2373,11 @@ export interface components {
          */
         NotifyPaymentRequest: {
             /**
-             * @description What the message reports:
+             * @description An open set: the values below are the known ones, and Antom may send others (the
+             *     reference also lists `REFUND_RESULT` for refund notifications, outside this contract).
+             *     Handle an unknown value without failing.
+             *
+             *     What the message reports:
              *     - `PAYMENT_RESULT`: the payment reached a final state (`S` or `F` in `result`).
              *     - `PAYMENT_PENDING`: the payment reached an intermediate state; a `PAYMENT_RESULT`
              *       follows. Used by methods such as bank transfers and offline payments, not expected
@@ -2103,9 +2385,8 @@ export interface components {
              *     - `UPDATE_AMOUNT_RESULT`: the outcome of a change to the amount of an authorized
              *       payment (Antom's updateAmount API, outside this contract); carries `updateRequestId`.
              *       Known from the official SDKs only.
-             * @enum {string}
              */
-            notifyType: "PAYMENT_RESULT" | "PAYMENT_PENDING" | "UPDATE_AMOUNT_RESULT";
+            notifyType: "PAYMENT_RESULT" | "PAYMENT_PENDING" | "UPDATE_AMOUNT_RESULT" | (string & {});
             /**
              * @description The outcome of the payment (not of an API call). For a card, `S` / `SUCCESS` means
              *     authorized; `F` carries the decline reason in `resultCode`. The codes are listed in
@@ -2185,15 +2466,29 @@ export interface components {
             authExpiryTime?: components["schemas"]["DateTime"];
             /** @description The merchant's ID of the amount-update request. Returned when `notifyType` is `UPDATE_AMOUNT_RESULT`. */
             updateRequestId?: string;
+            /** @description Retry state of a recurring Pix payment. Not sent for cards; known from the official SDKs only. */
+            retryInfo?: components["schemas"]["RetryInfo"];
+            /** @description The order ID of a recurring (Pix) subscription payment. Not sent for cards; known from the official SDKs only. */
+            subscriptionOrderId?: string;
             /** @description The ID of the tax calculation linked to the payment, for reconciliation and later refunds. Absent when the payment is not subject to tax. */
             taxCalculationId?: string;
         };
-        /** @description The one result that acknowledges a notification. */
+        /**
+         * @description The `result` a merchant returns to a notification. Only `SUCCESS` / `S` acknowledges it and
+         *     stops redelivery. The official SDKs' samples also return `FAIL` / `F`, to have Antom send
+         *     the notification again (for example when it could not be stored), and the older in-store SDK
+         *     returned `UNKNOWN_EXCEPTION` / `U`; Antom treats both like no answer and redelivers. `S` goes
+         *     with `SUCCESS` and only with it.
+         */
         NotificationAckResult: {
-            /** @constant */
-            resultCode: "SUCCESS";
-            /** @constant */
-            resultStatus: "S";
+            /**
+             * @description `SUCCESS` acknowledges the notification. `FAIL` and `UNKNOWN_EXCEPTION` are the codes the
+             *     official SDKs' samples use to ask for redelivery.
+             * @enum {string}
+             */
+            resultCode: "SUCCESS" | "FAIL" | "UNKNOWN_EXCEPTION";
+            /** @description `S` with `SUCCESS` acknowledges the notification; `F` or `U` asks Antom to send it again. */
+            resultStatus: components["schemas"]["ResultStatus"];
             /**
              * @description Free text; `success` is customary. Antom does not check it.
              * @example success
@@ -2201,9 +2496,9 @@ export interface components {
             resultMessage?: string;
         };
         /**
-         * @description The body a merchant returns, with HTTP 200, to acknowledge a notification. Anything else
-         *     (another body, another status, no answer) makes Antom redeliver. The acknowledgement does
-         *     not need to be signed.
+         * @description The body a merchant returns, with HTTP 200, to a notification. Only `result` =
+         *     `SUCCESS` / `S` acknowledges it; anything else (`FAIL` / `F`, another body, another status,
+         *     no answer) makes Antom redeliver. The acknowledgement does not need to be signed.
          */
         NotificationAck: {
             result: components["schemas"]["NotificationAckResult"];
@@ -2215,10 +2510,10 @@ export interface components {
          */
         NotifyCaptureRequest: {
             /**
-             * @description Always `CAPTURE_RESULT`.
-             * @enum {string}
+             * @description `CAPTURE_RESULT` for a capture. An open set: Antom may send other values; handle an
+             *     unknown one without failing.
              */
-            notifyType: "CAPTURE_RESULT";
+            notifyType: "CAPTURE_RESULT" | (string & {});
             /**
              * @description The outcome of the capture (not of an API call): `S` captured, `F` failed with the
              *     reason in `resultCode`. The codes are listed in this notification's `x-result-codes`.
@@ -2232,9 +2527,9 @@ export interface components {
             /** @description Antom's ID of the payment that was captured. */
             paymentId: string;
             /** @description Antom's ID of the capture. */
-            captureId: string;
+            captureId?: string;
             /** @description The amount captured (or that failed to be captured), in the payment currency. */
-            captureAmount: components["schemas"]["Amount"];
+            captureAmount?: components["schemas"]["Amount"];
             /** @description When the capture succeeded. Returned when `result.resultStatus` is `S`. */
             captureTime?: components["schemas"]["DateTime"];
             /**
@@ -2315,6 +2610,8 @@ export interface components {
              *     leave it out unless Antom asks for it.
              */
             captureType?: string;
+            /** @description Travel data of the captured booking (airline merchants). Known from the official SDKs only. */
+            transit?: components["schemas"]["Transit"];
         };
         /**
          * @description Outcome of a capture. `S` means the funds are captured; `F` means this capture failed
@@ -2366,15 +2663,21 @@ export interface components {
          *     a final one is reached (for example while the buyer is at a 3-D Secure challenge);
          *     `PENDING` is an intermediate state that Antom's model lists but its card guides do not
          *     describe: handle it like `PROCESSING`.
-         * @enum {string}
+         *
+         *     An open set: the values listed are the known ones, and Antom may send others (sets like
+         *     this one have grown: `TransactionType` gained `INCREMENTAL` in 2026). Handle an unknown
+         *     value without failing.
          */
-        TransactionStatus: "SUCCESS" | "FAIL" | "PROCESSING" | "CANCELLED" | "PENDING";
+        TransactionStatus: "SUCCESS" | "FAIL" | "PROCESSING" | "CANCELLED" | "PENDING" | (string & {});
         /**
          * @description The kind of transaction recorded against a payment. For a card payment the ones to expect
          *     are `CAPTURE` (each capture, manual or automatic), `REFUND` and `CANCEL`.
-         * @enum {string}
+         *
+         *     An open set: the values listed are the known ones, and Antom may send others (sets like
+         *     this one have grown: `TransactionType` gained `INCREMENTAL` in 2026). Handle an unknown
+         *     value without failing.
          */
-        TransactionType: "PAYMENT" | "REFUND" | "CAPTURE" | "CANCEL" | "AUTHORIZATION" | "VOID" | "INCREMENTAL";
+        TransactionType: "PAYMENT" | "REFUND" | "CAPTURE" | "CANCEL" | "AUTHORIZATION" | "VOID" | "INCREMENTAL" | (string & {});
         /**
          * @description One transaction recorded against a payment, such as a capture or a refund, as listed in the
          *     `transactions` of an inquiryPayment response. For a capture, `transactionRequestId` is the
@@ -2404,25 +2707,6 @@ export interface components {
             grossSettlementAmount?: components["schemas"]["Amount"];
             /** @description The exchange rate used to convert the transaction amount into the settlement currency. */
             settlementQuote?: components["schemas"]["Quote"];
-        };
-        /** @description One collection attempt of a recurring Pix payment, as listed in `retryInfo.paymentAttempts`. */
-        PaymentAttempt: {
-            /** @description When Antom made the attempt. */
-            attemptAt?: components["schemas"]["DateTime"];
-            /** @description The outcome the attempt received. */
-            attemptResponse?: string;
-        };
-        /**
-         * @description Retry state of a recurring Pix (Brazil) payment. Card payments do not carry it; it is
-         *     described so that a client does not choke on it.
-         */
-        RetryInfo: {
-            /** @description How many collection attempts remain. */
-            availableRetries: components["schemas"]["IntegerValue"];
-            /** @description The order the attempts belong to. */
-            orderId: string;
-            /** @description The attempts made so far, at most four. */
-            paymentAttempts: components["schemas"]["PaymentAttempt"][] | null;
         };
         /**
          * @description The state of a payment and of the transactions on it.
@@ -2579,9 +2863,12 @@ export interface components {
          *     - `RDR_RESOLVED`: newer value, in the official SDKs and Antom's newer documentation only.
          *       Its meaning is not documented in detail; it appears to report a dispute settled through
          *       Visa Rapid Dispute Resolution (RDR) before it became a chargeback.
-         * @enum {string}
+         *
+         *     An open set: the values listed are the known ones, and Antom may send others (sets like
+         *     this one have grown: `TransactionType` gained `INCREMENTAL` in 2026). Handle an unknown
+         *     value without failing.
          */
-        DisputeNotificationType: "DISPUTE_CREATED" | "DISPUTE_JUDGED" | "DISPUTE_CANCELLED" | "DEFENSE_SUPPLIED" | "DEFENSE_DUE_ALERT" | "DISPUTE_ACCEPTED" | "RDR_RESOLVED";
+        DisputeNotificationType: "DISPUTE_CREATED" | "DISPUTE_JUDGED" | "DISPUTE_CANCELLED" | "DEFENSE_SUPPLIED" | "DEFENSE_DUE_ALERT" | "DISPUTE_ACCEPTED" | "RDR_RESOLVED" | (string & {});
         /**
          * @description Who bears the dispute, sent with `disputeNotificationType` = `DISPUTE_JUDGED`:
          *
@@ -2597,9 +2884,12 @@ export interface components {
          *       detail; it appears to mean the merchant's defence failed validation.
          *     - `ACCEPT_BY_ALIPAY`: **deprecated** older value; by its name, Antom (Alipay) bore the
          *       dispute. Not expected in new notifications, but still accepted here.
-         * @enum {string}
+         *
+         *     An open set: the values listed are the known ones, and Antom may send others (sets like
+         *     this one have grown: `TransactionType` gained `INCREMENTAL` in 2026). Handle an unknown
+         *     value without failing.
          */
-        DisputeJudgedResult: "ACCEPT_BY_CUSTOMER" | "ACCEPT_BY_MERCHANT" | "VALIDATE_SUCCESS" | "VALIDATE_FAIL" | "ACCEPT_BY_ALIPAY";
+        DisputeJudgedResult: "ACCEPT_BY_CUSTOMER" | "ACCEPT_BY_MERCHANT" | "VALIDATE_SUCCESS" | "VALIDATE_FAIL" | "ACCEPT_BY_ALIPAY" | (string & {});
         /**
          * @description Why a dispute was accepted (no longer defended), returned with the acceptance. Known from
          *     the official SDKs; Antom's public documentation does not describe the values:
@@ -2629,12 +2919,12 @@ export interface components {
          */
         NotifyDisputeRequest: {
             /** @description The merchant's ID of the disputed payment, as sent in the pay request. */
-            paymentRequestId: string;
+            paymentRequestId?: string;
             /** @description Antom's ID of the dispute. All notifications about one dispute carry the same ID. */
             disputeId: string;
             /** @description Antom's ID of the disputed payment. */
-            paymentId: string;
-            disputeNotificationType: components["schemas"]["DisputeNotificationType"];
+            paymentId?: string;
+            disputeNotificationType?: components["schemas"]["DisputeNotificationType"];
             /** @description When the dispute was raised. */
             disputeTime?: components["schemas"]["DateTime"];
             /** @description The amount under dispute. */
@@ -2688,12 +2978,85 @@ export interface components {
              */
             result?: components["schemas"]["Result"];
         };
+        /**
+         * @description One item of the order. Identify it with `referenceGoodsId` or, for items from Antom's price
+         *     catalogue, with `priceId`.
+         *
+         *
+         *     This is `Goods` one level down, as the value of `Goods.crossSell` (generated by `npm run bundle` so that tools that cannot follow a self-reference, such as the mock, still check it). Its own `crossSell` is not checked further.
+         */
+        GoodsCrossSell: {
+            /** @description The merchant's ID of the item. Required unless `priceId` is sent. */
+            referenceGoodsId: string;
+            /** @description ID of a price object defined at Antom. Required unless `referenceGoodsId` is sent. */
+            priceId?: string;
+            /** @description Name of the item. */
+            goodsName: string;
+            /**
+             * @description Category of the item; for nested categories, parent first and separated by slashes, for
+             *     example `Digital Goods/Digital Vouchers/Food and Beverages`.
+             */
+            goodsCategory?: string;
+            /** @description Brand of the item. */
+            goodsBrand?: string;
+            /** @description Price of one unit. */
+            goodsUnitAmount?: components["schemas"]["Amount"];
+            /** @description Number of units, 1 or more. Antom's samples send it as a string, for example `"10"`. */
+            goodsQuantity?: components["schemas"]["IntegerValue"];
+            /** @description Name of the item's variant (size, colour, ...). */
+            goodsSkuName?: string;
+            /** @description Web page of the item on the merchant's site. */
+            goodsUrl?: string;
+            /** @description Image of the item. */
+            goodsImageUrl?: string;
+            /** @description How the item is delivered, `PHYSICAL` or `DIGITAL`. */
+            deliveryMethodType?: string;
+            /** @description Discount on this item. */
+            goodsDiscountAmount?: components["schemas"]["Amount"];
+            /** @description For services (courses, subscriptions, packages), the last date the service can be used. */
+            goodsEndsOnTime?: components["schemas"]["DateTime"];
+            /** @description An item sold together with this one. */
+            crossSell?: Record<string, never>;
+        } | {
+            /** @description The merchant's ID of the item. Required unless `priceId` is sent. */
+            referenceGoodsId?: string;
+            /** @description ID of a price object defined at Antom. Required unless `referenceGoodsId` is sent. */
+            priceId: string;
+            /** @description Name of the item. */
+            goodsName: string;
+            /**
+             * @description Category of the item; for nested categories, parent first and separated by slashes, for
+             *     example `Digital Goods/Digital Vouchers/Food and Beverages`.
+             */
+            goodsCategory?: string;
+            /** @description Brand of the item. */
+            goodsBrand?: string;
+            /** @description Price of one unit. */
+            goodsUnitAmount?: components["schemas"]["Amount"];
+            /** @description Number of units, 1 or more. Antom's samples send it as a string, for example `"10"`. */
+            goodsQuantity?: components["schemas"]["IntegerValue"];
+            /** @description Name of the item's variant (size, colour, ...). */
+            goodsSkuName?: string;
+            /** @description Web page of the item on the merchant's site. */
+            goodsUrl?: string;
+            /** @description Image of the item. */
+            goodsImageUrl?: string;
+            /** @description How the item is delivered, `PHYSICAL` or `DIGITAL`. */
+            deliveryMethodType?: string;
+            /** @description Discount on this item. */
+            goodsDiscountAmount?: components["schemas"]["Amount"];
+            /** @description For services (courses, subscriptions, packages), the last date the service can be used. */
+            goodsEndsOnTime?: components["schemas"]["DateTime"];
+            /** @description An item sold together with this one. */
+            crossSell?: Record<string, never>;
+        };
     };
     responses: {
         /**
-         * @description The merchant acknowledges the notification. Return HTTP 200 with this exact `result`
-         *     (`SUCCESS` / `S`); anything else, or no answer, makes Antom send the notification again
-         *     (up to 8 times within 24 hours; not in the sandbox). The acknowledgement does not need to be
+         * @description The merchant's answer to the notification. Only HTTP 200 with `result` `SUCCESS` / `S`
+         *     acknowledges it and stops redelivery. Anything else, including the `FAIL` / `F` answer the
+         *     official SDKs' samples use to ask for a resend, or no answer, makes Antom send the
+         *     notification again (up to 8 times within 24 hours; not in the sandbox). The acknowledgement does not need to be
          *     signed.
          */
         NotificationAck: {
@@ -2788,6 +3151,12 @@ export type Goods = components['schemas']['Goods'];
 export type DeliveryEstimateInfo = components['schemas']['DeliveryEstimateInfo'];
 export type DeliveryEstimate = components['schemas']['DeliveryEstimate'];
 export type Shipping = components['schemas']['Shipping'];
+export type Leg = components['schemas']['Leg'];
+export type Passenger = components['schemas']['Passenger'];
+export type Service = components['schemas']['Service'];
+export type AncillaryData = components['schemas']['AncillaryData'];
+export type Transit = components['schemas']['Transit'];
+export type Lodging = components['schemas']['Lodging'];
 export type Order = components['schemas']['Order'];
 export type CreditPayPlan = components['schemas']['CreditPayPlan'];
 export type CustomizedInfo = components['schemas']['CustomizedInfo'];
@@ -2802,6 +3171,8 @@ export type PspCustomerInfo = components['schemas']['PspCustomerInfo'];
 export type PromotionResult = components['schemas']['PromotionResult'];
 export type PayResponse = components['schemas']['PayResponse'];
 export type CardInfo = components['schemas']['CardInfo'];
+export type PaymentAttempt = components['schemas']['PaymentAttempt'];
+export type RetryInfo = components['schemas']['RetryInfo'];
 export type NotifyPaymentRequest = components['schemas']['NotifyPaymentRequest'];
 export type NotificationAckResult = components['schemas']['NotificationAckResult'];
 export type NotificationAck = components['schemas']['NotificationAck'];
@@ -2814,14 +3185,13 @@ export type InquiryPaymentRequest = components['schemas']['InquiryPaymentRequest
 export type TransactionStatus = components['schemas']['TransactionStatus'];
 export type TransactionType = components['schemas']['TransactionType'];
 export type Transaction = components['schemas']['Transaction'];
-export type PaymentAttempt = components['schemas']['PaymentAttempt'];
-export type RetryInfo = components['schemas']['RetryInfo'];
 export type InquiryPaymentResponse = components['schemas']['InquiryPaymentResponse'];
 export type DisputeNotificationType = components['schemas']['DisputeNotificationType'];
 export type DisputeJudgedResult = components['schemas']['DisputeJudgedResult'];
 export type DisputeAcceptReason = components['schemas']['DisputeAcceptReason'];
 export type DisputeType = components['schemas']['DisputeType'];
 export type NotifyDisputeRequest = components['schemas']['NotifyDisputeRequest'];
+export type GoodsCrossSell = components['schemas']['GoodsCrossSell'];
 export type ResponseNotificationAck = components['responses']['NotificationAck'];
 export type ParameterClientId = components['parameters']['ClientId'];
 export type ParameterRequestTime = components['parameters']['RequestTime'];
@@ -3210,3 +3580,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

@@ -166,13 +166,25 @@ export function withReadmeBlock(readme: string, block: string): string {
 // ---------------------------------------------------------------------------------------------
 // docs/fields.md
 
+/** The known values of an open set (`anyOf: [{type: string, enum: [...]}, {type: string}]`). */
+function openSetValues(node: Json): string[] | undefined {
+  const b = node.anyOf;
+  if (!Array.isArray(b) || b.length !== 2) return undefined;
+  const [known, other] = b;
+  if (known?.type !== "string" || !Array.isArray(known.enum) || other?.type !== "string" || Object.keys(other).length !== 1) return undefined;
+  return known.enum;
+}
+
 function typeOf(node: Json): string {
+  if (openSetValues(node)) return "string";
   if (node.$ref) {
     const name = schemaName(node.$ref);
     return `[${name}](#${anchor(name)})`;
   }
   for (const key of ["anyOf", "oneOf"] as const) {
     const branches: Json[] | undefined = node[key];
+    // Branches that only say which fields are required (with `type: object` at most) are requirements.
+    if (branches?.every((b) => Array.isArray(b.required) && !b.properties && !b.$ref)) continue;
     // Branches that only say which fields are required are requirements, not types.
     if (!branches?.every((b) => b.$ref || b.type || b.properties || b.enum || b.const !== undefined)) continue;
     const shown = branches.map((b) => {
@@ -181,7 +193,8 @@ function typeOf(node: Json): string {
     });
     return `${key === "anyOf" ? "any of" : "one of"}: ${shown.join(", ")}`;
   }
-  if (Array.isArray(node.allOf)) return node.allOf.map(typeOf).join(" and ");
+  // An object's `allOf` holds rules (which fields are required), not its type.
+  if (Array.isArray(node.allOf) && !node.type && !node.properties) return node.allOf.map(typeOf).join(" and ");
   const types: string[] = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
   const shown = types.map((t) => {
     if (t === "array" && node.items) return `array of ${typeOf(node.items)}`;
@@ -197,7 +210,8 @@ function typeOf(node: Json): string {
 function constraintsOf(node: Json): string {
   const out: string[] = [];
   if (node.enum) out.push(`one of ${node.enum.map(code).join(", ")}`);
-  if (node["x-extensible-enum"]) out.push(`known values (open set): ${node["x-extensible-enum"].map(code).join(", ")}`);
+  const known = node["x-extensible-enum"] ?? openSetValues(node);
+  if (known) out.push(`known values (open set): ${known.map(code).join(", ")}`);
   if (node.const !== undefined) out.push(`always ${code(node.const)}`);
   if (node.format) out.push(`format ${code(node.format)}`);
   if (node.minLength !== undefined) out.push(`minLength ${node.minLength}`);
@@ -219,10 +233,14 @@ function constraintsOf(node: Json): string {
 /** `required` of the schema, plus the fields required by one branch of an `anyOf`/`oneOf`. */
 function requirements(schema: Json): { always: Set<string>; alternatives: string[][] } {
   const alternatives: string[][] = [];
-  for (const key of ["anyOf", "oneOf"]) {
-    const branches: Json[] = schema[key] ?? [];
-    if (branches.length && branches.every((b) => Array.isArray(b.required) && !b.properties && !b.type && !b.$ref)) {
-      alternatives.push(branches.flatMap((b) => b.required));
+  // The alternatives may also sit in an `allOf` member, with `type: object` on each branch.
+  const places: Json[] = [schema, ...(schema.allOf ?? []).filter((m: Json) => Object.keys(m).length === 1)];
+  for (const place of places) {
+    for (const key of ["anyOf", "oneOf"]) {
+      const branches: Json[] = place[key] ?? [];
+      if (branches.length && branches.every((b) => Array.isArray(b.required) && !b.properties && (!b.type || b.type === "object") && !b.$ref)) {
+        alternatives.push(branches.flatMap((b) => b.required));
+      }
     }
   }
   return { always: new Set<string>(schema.required ?? []), alternatives };

@@ -8,6 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
 import { parse } from "yaml";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,29 +23,111 @@ type Json = Record<string, any>;
 const STATUSES = ["S", "F", "U"] as const;
 
 /**
- * `properties` + `anyOf: [{required: [a]}, {required: [b]}]` ("a or b must be present", as in
- * CancelRequest) is exact JSON Schema, but openapi-typescript turns the bare `required`
- * branches into `unknown`, which swallows the whole type. The equivalent form with the
- * properties inside each branch becomes the precise union `{a: string; b?: string} | {a?: string; b: string}`.
+ * "a or b must be present" (CancelRequest, InquiryPaymentRequest, Goods, PayRequest) is written
+ * as `properties` plus `allOf: [{anyOf: [{type: object, required: [a]}, {type: object,
+ * required: [b]}]}]` (or, in the older form, a top-level `anyOf` of bare `required` lists).
+ * Both are exact JSON Schema, but openapi-typescript renders the alternatives as empty objects
+ * or `unknown`, which swallows the whole type. With the properties inside each alternative it
+ * gives the precise union `{a: string; b?: string} | {a?: string; b: string}`.
  */
 function expandRequiredAlternatives(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(expandRequiredAlternatives);
   if (node === null || typeof node !== "object") return node;
   const out: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, expandRequiredAlternatives(v)]));
-  const onlyRequired = (b: unknown) => !!b && typeof b === "object" && Object.keys(b).length === 1 && Array.isArray((b as Json).required);
-  if (out.properties && Array.isArray(out.anyOf) && out.anyOf.every(onlyRequired)) {
-    const { properties, required = [], anyOf, ...rest } = out;
-    return {
-      ...rest,
-      type: "object",
-      anyOf: anyOf.map((b: Json) => ({ type: "object", properties, required: [...new Set([...required, ...b.required])] })),
-    };
+  if (!out.properties) return out;
+  const onlyRequired = (b: unknown) =>
+    !!b && typeof b === "object" && Array.isArray((b as Json).required) &&
+    Object.keys(b).every((k) => k === "required" || (k === "type" && (b as Json).type === "object"));
+  const isRule = (m: unknown) => !!m && typeof m === "object" && Object.keys(m).length === 1 && Array.isArray((m as Json).anyOf) && (m as Json).anyOf.every(onlyRequired);
+  let alternatives: Json[] | undefined;
+  let rest: Json = out;
+  if (Array.isArray(out.anyOf) && out.anyOf.every(onlyRequired)) {
+    const { anyOf, ...others } = out;
+    alternatives = anyOf;
+    rest = others;
+  } else if (Array.isArray(out.allOf) && out.allOf.filter(isRule).length === 1) {
+    const rule = out.allOf.find(isRule);
+    const kept = out.allOf.filter((m: unknown) => m !== rule);
+    const { allOf: _, ...others } = out;
+    alternatives = rule.anyOf;
+    rest = kept.length ? { ...others, allOf: kept } : others;
+  }
+  if (!alternatives) return out;
+  const { properties, required = [], ...others } = rest;
+  return {
+    ...others,
+    type: "object",
+    anyOf: alternatives.map((b: Json) => ({ type: "object", properties, required: [...new Set([...required, ...b.required])] })),
+  };
+}
+
+/**
+ * `allOf` members that only hold `if`/`then`/`else` rules (requirements that depend on another
+ * field, as in PayRequest) add no property: openapi-typescript renders each as `unknown`. They
+ * are dropped from the type view; validation keeps them.
+ */
+function dropConditionalRules(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(dropConditionalRules);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, dropConditionalRules(v)]));
+  const onlyRule = (b: unknown) => !!b && typeof b === "object" && Object.keys(b).every((k) => ["if", "then", "else"].includes(k));
+  if (Array.isArray(out.allOf) && out.allOf.some(onlyRule)) {
+    const kept = out.allOf.filter((b: unknown) => !onlyRule(b));
+    if (kept.length) out.allOf = kept;
+    else delete out.allOf;
   }
   return out;
 }
 
+/**
+ * `{$ref: Env, required: [terminalType]}` (a model whose field is required in one place only, as
+ * `env.terminalType` in pay and consult) is rendered by openapi-typescript as plain `Env`. As
+ * `{allOf: [{$ref: Env}], required: [terminalType]}` it becomes `WithRequired<Env, "terminalType">`.
+ */
+function refWithRequired(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(refWithRequired);
+  if (node === null || typeof node !== "object") return node;
+  const out: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, refWithRequired(v)]));
+  if (typeof out.$ref === "string" && Array.isArray(out.required)) {
+    const { $ref, ...rest } = out;
+    return { ...rest, allOf: [{ $ref }] };
+  }
+  return out;
+}
+
+/**
+ * An open set (`anyOf: [{type: string, enum: [...known]}, {type: string}]`, for values Antom
+ * sends and may extend) becomes `"A" | "B" | (string & {})`: editors still offer the known
+ * values, and any other string is accepted. Plain `"A" | string` would collapse to `string`.
+ */
+export function openSetValues(schema: Json): string[] | undefined {
+  const branches = schema?.anyOf;
+  if (!Array.isArray(branches) || branches.length !== 2) return undefined;
+  const [known, other] = branches;
+  const isString = (b: Json) => b?.type === "string";
+  if (!isString(known) || !Array.isArray(known.enum) || !known.enum.every((v: unknown) => typeof v === "string")) return undefined;
+  if (!isString(other) || Object.keys(other).some((k) => k !== "type")) return undefined;
+  return known.enum;
+}
+
+function openSetType(values: string[]): ts.TypeNode {
+  const f = ts.factory;
+  const anyString = f.createIntersectionTypeNode([
+    f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),
+    f.createTypeLiteralNode([]),
+  ]);
+  return f.createUnionTypeNode([
+    ...values.map((v) => f.createLiteralTypeNode(f.createStringLiteral(v))),
+    f.createParenthesizedType(anyString),
+  ]);
+}
+
 async function buildTypeDeclarations(doc: Json): Promise<string> {
-  const ast = await openapiTS(expandRequiredAlternatives(doc) as any, {
+  const ast = await openapiTS(refWithRequired(dropConditionalRules(expandRequiredAlternatives(doc))) as any, {
+    transform(schema) {
+      const values = openSetValues(schema as Json);
+      return values ? openSetType(values) : undefined;
+    },
     // A property with a `default` stays optional: Antom applies the default when it is absent.
     defaultNonNullable: false,
     rootTypes: true,

@@ -68,8 +68,12 @@ function header(headers: HeadersInput, name: string): string | undefined {
   return undefined;
 }
 
-// The notifyType values each notification declares in the contract.
-const notifyTypesOf = (schema: string): string[] => contract().components.schemas[schema].properties.notifyType.enum;
+// The known notifyType values of each notification: an open set in the contract, whose first
+// branch lists them (`anyOf: [{ enum: [...] }, { type: string }]`).
+const notifyTypesOf = (schema: string): string[] => {
+  const node = contract().components.schemas[schema].properties.notifyType;
+  return node.enum ?? node.anyOf?.find((branch: { enum?: string[] }) => Array.isArray(branch.enum))?.enum ?? [];
+};
 
 /**
  * Which notification a body is (disputes by `disputeNotificationType`, the others by
@@ -78,7 +82,8 @@ const notifyTypesOf = (schema: string): string[] => contract().components.schema
 export function notificationKindOf(body: Record<string, unknown>): NotificationKind | ValidationError {
   const PAYMENT_NOTIFY_TYPES = notifyTypesOf("NotifyPaymentRequest");
   const CAPTURE_NOTIFY_TYPES = notifyTypesOf("NotifyCaptureRequest");
-  if (body.disputeNotificationType !== undefined) return "notifyDispute";
+  // A dispute carries disputeNotificationType, or at least a disputeId and no notifyType.
+  if (body.disputeNotificationType !== undefined || (body.disputeId !== undefined && body.notifyType === undefined)) return "notifyDispute";
   const notifyType = body.notifyType;
   if (typeof notifyType === "string" && PAYMENT_NOTIFY_TYPES.includes(notifyType)) return "notifyPayment";
   if (typeof notifyType === "string" && CAPTURE_NOTIFY_TYPES.includes(notifyType)) return "notifyCapture";

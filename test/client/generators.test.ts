@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createClient } from "@hey-api/openapi-ts";
+import { generateSource } from "oazapfts";
+import { generateApi } from "swagger-typescript-api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { bundlePaths } from "../../scripts/bundle.js";
 import { operationPaths } from "../../src/index.js";
@@ -63,6 +65,81 @@ describe("@hey-api/openapi-ts", () => {
     const functions = [...sdk.matchAll(/^export const (\w+) =/gm)].map((m) => m[1]);
     expect(functions.sort()).toEqual(Object.keys(operationPaths).sort());
   });
+});
+
+// Two more generators. Several common ones read an "either field" rule (CancelRequest,
+// InquiryPaymentRequest, Goods, PayRequest) badly: a top-level `anyOf` of bare `required` lists,
+// or an `if` inside `allOf`, made oazapfts type the whole schema as `any`. The check is semantic:
+// a wrongly typed field must not compile, which it would if the type had collapsed to `any`.
+const FIELD_CHECKS = (module: string) => `
+import type { CancelRequest, InquiryPaymentRequest, Goods, PayRequest } from "${module}";
+export const cancel: CancelRequest = { paymentId: "2024", merchantAccountId: "M1" };
+// @ts-expect-error paymentId is a string
+export const cancelBad: CancelRequest = { paymentId: 2024 };
+// @ts-expect-error merchantAccountId is a string
+export const cancelBad2: CancelRequest = { paymentId: "2024", merchantAccountId: 1 };
+export const inquiry: InquiryPaymentRequest = { paymentRequestId: "PAY_1" };
+// @ts-expect-error paymentRequestId is a string
+export const inquiryBad: InquiryPaymentRequest = { paymentRequestId: true };
+export const goods: Goods = { goodsName: "Espresso machine", referenceGoodsId: "G1", crossSell: { goodsName: "Beans", referenceGoodsId: "G2" } };
+// @ts-expect-error goodsName is a string
+export const goodsBad: Goods = { goodsName: 1, referenceGoodsId: "G1" };
+// @ts-expect-error the self-referencing crossSell keeps its type
+export const goodsBad2: Goods = { goodsName: "Espresso machine", referenceGoodsId: "G1", crossSell: { goodsName: 1, referenceGoodsId: "G2" } };
+// @ts-expect-error paymentRequestId is a string
+export const payBad: Pick<PayRequest, "paymentRequestId"> = { paymentRequestId: 1 };
+`;
+
+async function typeCheck(dir: string): Promise<string> {
+  await writeFile(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2023", "DOM", "DOM.Iterable"],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+      },
+      include: ["**/*.ts"],
+    }),
+  );
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  return promisify(execFile)(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")]).then(
+    () => "",
+    (error: { stdout?: string; message: string }) => error.stdout || error.message,
+  );
+}
+
+describe.each([
+  [
+    "oazapfts",
+    async (dir: string) => {
+      await writeFile(join(dir, "api.ts"), await generateSource(bundlePaths.json, {}));
+    },
+  ],
+  [
+    "swagger-typescript-api",
+    async (dir: string) => {
+      await generateApi({ input: bundlePaths.json, output: dir, fileName: "api.ts", silent: true });
+    },
+  ],
+])("%s", (_, generate) => {
+  let out: string;
+  beforeAll(async () => {
+    // Inside node_modules, so that the generated code resolves its runtime (@oazapfts/runtime).
+    out = await mkdtemp(join(root, "node_modules", ".cache-antom-generator-"));
+    await generate(out);
+    await writeFile(join(out, "check.ts"), FIELD_CHECKS("./api.js"));
+  }, 60_000);
+  afterAll(() => rm(out, { recursive: true, force: true }));
+
+  test("CancelRequest, InquiryPaymentRequest, Goods and PayRequest keep their fields' types (not any)", async () => {
+    expect(await typeCheck(out)).toBe("");
+  }, 60_000);
 });
 
 describe("generator-friendly contract", () => {

@@ -1,6 +1,6 @@
 // The package as a user installs it: built by `npm run build`, resolved through its `exports`
 // by plain Node (no tsx) and by tsc, with only its declared dependencies.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -137,8 +137,34 @@ console.log(JSON.stringify({ valid: bad.valid, answer: toAntomResult(bad).result
 `,
   );
   const { stdout } = await run(process.execPath, [join(dir, "conformance.mjs")], { cwd: dir });
-  expect(JSON.parse(stdout)).toEqual({ valid: false, answer: "PARAM_ILLEGAL", flows: 8, notifications: true });
+  expect(JSON.parse(stdout)).toEqual({ valid: false, answer: "PARAM_ILLEGAL", flows: 15, notifications: true });
   const bin = join(pkg, manifest.bin["antom-conformance"]);
   const kinds = await run(process.execPath, [bin, "kinds"], { cwd: dir });
   expect(kinds.stdout.split("\n")).toContain("pay.request");
 });
+
+test("the package's antom-sandbox bin starts, serves its control API document's operations, and stops", async () => {
+  const bin = join(pkg, manifest.bin["antom-sandbox"]);
+  const help = await run(process.execPath, [bin, "--help"], { cwd: dir });
+  expect(help.stdout).toContain("--merchant-public-key");
+  const child = spawn(process.execPath, [bin, "--port", "0", "--keys-dir", join(dir, "sandbox-keys")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        const found = /Antom sandbox at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found[1]);
+        }
+      });
+    });
+    // The control API validates against openapi/sandbox.yaml, which the package ships.
+    const refused = await fetch(`${url}/sandbox/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ clientId: "SANDBOX_LOCAL_MERCHANT", advance: "soon" }) });
+    expect(((await refused.json()) as { error: { path: string } }).error.path).toBe("advance");
+  } finally {
+    child.kill("SIGTERM");
+  }
+}, 60_000);

@@ -42,8 +42,10 @@ const CASES: Case[] = [
   { name: "wrong terminalType", kind: "pay.request", payload: mutate(rawCard, "env.terminalType", "DESKTOP"), path: "env.terminalType", rule: "enum", allowed: ["WEB", "WAP", "APP", "MINI_APP"] },
   { name: "wrong captureMode", kind: "pay.request", payload: mutate(rawCard, "paymentFactor.captureMode", "LATER"), path: "paymentFactor.captureMode", rule: "enum", allowed: ["AUTOMATIC", "MANUAL", ""] },
   { name: "wrong resultStatus", kind: "notifyPayment.request", payload: mutate(notifyPayment, "result.resultStatus", "OK"), path: "result.resultStatus", rule: "enum", allowed: ["S", "F", "U"] },
-  { name: "wrong notifyType", kind: "notifyPayment.request", payload: mutate(notifyPayment, "notifyType", "CAPTURE_RESULT"), path: "notifyType", rule: "enum" },
-  { name: "wrong disputeNotificationType", kind: "notifyDispute.request", payload: mutate(disputeCreated, "disputeNotificationType", "DISPUTE_OPENED"), path: "disputeNotificationType", rule: "enum" },
+  // notifyType is an open set (an unknown value is valid); a non-string is not.
+  { name: "notifyType that is not a string", kind: "notifyPayment.request", payload: mutate(notifyPayment, "notifyType", 7), path: "notifyType", rule: "anyOf" },
+  // disputeNotificationType is an open set (an unknown event name is valid); a non-string is not.
+  { name: "disputeNotificationType that is not a string", kind: "notifyDispute.request", payload: mutate(disputeCreated, "disputeNotificationType", 7), path: "disputeNotificationType", rule: "anyOf" },
   { name: "over-long paymentRequestId", kind: "pay.request", payload: mutate(rawCard, "paymentRequestId", "P".repeat(65)), path: "paymentRequestId", rule: "maxLength" },
   { name: "over-long orderDescription", kind: "pay.request", payload: mutate(rawCard, "order.orderDescription", "d".repeat(257)), path: "order.orderDescription", rule: "maxLength" },
   { name: "amount value as a number", kind: "pay.request", payload: mutate(rawCard, "paymentAmount.value", 1000), path: "paymentAmount.value", rule: "type" },
@@ -53,14 +55,27 @@ const CASES: Case[] = [
   { name: "boolean flag that is neither a boolean nor its string", kind: "pay.request", payload: mutate(rawCard, "paymentFactor.isAuthorization", "yes"), path: "paymentFactor.isAuthorization", rule: "anyOf" },
   { name: "time without an offset", kind: "notifyPayment.request", payload: mutate(notifyPayment, "paymentCreateTime", "2024-05-01 10:00:00"), path: "paymentCreateTime", rule: "format" },
   { name: "card number without its expiry (one of a pair without the other)", kind: "pay.request", payload: mutate(rawCard, "paymentMethod.paymentMethodMetaData.expiryYear"), path: "paymentMethod.paymentMethodMetaData.expiryYear", rule: "dependentRequired" },
-  { name: "mini-program payment without its appId (a rule that depends on another field)", kind: "pay.request", payload: mutate(rawCard, "env.terminalType", "MINI_APP"), path: "appId", rule: "required" },
+  { name: "mini-program payment without its appId (a rule that depends on another field)", kind: "pay.request", payload: mutate(rawCard, "env.terminalType", "MINI_APP"), path: "appId", rule: "dependentRequired" },
   { name: "cancel naming neither paymentId nor paymentRequestId", kind: "cancel.request", payload: { merchantAccountId: "M1" }, path: "(root)", rule: "anyOf" },
   { name: "inquiry naming neither paymentId nor paymentRequestId", kind: "inquiryPayment.request", payload: {}, path: "(root)", rule: "anyOf" },
-  { name: "acknowledgement with another code", kind: "notifyCapture.response", payload: { result: { resultCode: "OK", resultStatus: "S" } }, path: "result.resultCode", rule: "const" },
+  { name: "acknowledgement with another code", kind: "notifyCapture.response", payload: { result: { resultCode: "OK", resultStatus: "S" } }, path: "result.resultCode", rule: "enum", allowed: ["SUCCESS", "FAIL", "UNKNOWN_EXCEPTION"] },
+  { name: "acknowledgement pairing S with a code other than SUCCESS", kind: "notifyPayment.response", payload: { result: { resultCode: "FAIL", resultStatus: "S" } }, path: "result", rule: "not" },
+  { name: "checkout payment without paymentRedirectUrl (a rule that depends on productCode)", kind: "pay.request", payload: mutate(rawCard, "paymentRedirectUrl"), path: "paymentRedirectUrl", rule: "dependentRequired" },
+  { name: "pay with neither order and paymentAmount nor subscriptionId", kind: "pay.request", payload: mutate(mutate(rawCard, "order"), "paymentAmount"), path: "(root)", rule: "anyOf" },
+  { name: "over-long cpf (longer than its formatted form)", kind: "pay.request", payload: mutate(rawCard, "paymentMethod.paymentMethodMetaData.cpf", "671.998.112-31-0"), path: "paymentMethod.paymentMethodMetaData.cpf", rule: "maxLength" },
+  { name: "open-set value that is not a string (redirectActionForm.method)", kind: "inquiryPayment.response", payload: { result: { resultCode: "SUCCESS", resultStatus: "S" }, redirectActionForm: { method: 1, redirectUrl: "https://example.com" } }, path: "redirectActionForm.method", rule: "anyOf" },
+  { name: "acknowledgement without resultStatus", kind: "notifyDispute.response", payload: { result: { resultCode: "FAIL" } }, path: "result.resultStatus", rule: "required" },
   { name: "misspelt field in a merchant request (strict mode)", kind: "pay.request", payload: mutate(rawCard, "paymentNotifyURL", "https://merchant.example.com/notify"), path: "paymentNotifyURL", rule: "additionalProperty" },
 ];
 
 describe("invalid payloads are rejected with the field path and the rule", () => {
+  test("payloads that only conditional rules concern are valid in strict mode (a closed `then` once rejected them)", () => {
+    const miniApp = mutate(mutate(rawCard, "env.terminalType", "MINI_APP"), "appId", "2021000000000001");
+    expect(validate("pay.request", miniApp).errors).toEqual([]);
+    const inStore = mutate(mutate(mutate(rawCard, "productCode", "IN_STORE_PAYMENT"), "paymentRedirectUrl"), "env");
+    expect(validate("pay.request", inStore).errors).toEqual([]);
+  });
+
   test("every base example is valid before it is broken", () => {
     for (const [kind, payload] of [["pay.request", rawCard], ["pay.response", paySuccess], ["capture.request", capture], ["notifyPayment.request", notifyPayment], ["notifyDispute.request", disputeCreated]] as const) {
       expect(validate(kind, payload).errors, kind).toEqual([]);

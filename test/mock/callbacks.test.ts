@@ -28,7 +28,7 @@ async function payWithNotifyUrl(path: string, example?: string): Promise<void> {
 }
 
 // Which notification a body is, by its notifyType: notifyPayment has several, notifyCapture one.
-const notifyTypes = (schema: string): string[] => spec.components.schemas[schema].properties.notifyType.enum;
+const notifyTypes = (schema: string): string[] => spec.components.schemas[schema].properties.notifyType.anyOf[0].enum;
 const NOTIFY_TYPES = { notifyPayment: notifyTypes("NotifyPaymentRequest"), notifyCapture: notifyTypes("NotifyCaptureRequest") };
 const isA = (path: string, notification: keyof typeof NOTIFY_TYPES) => (r: { path: string; body: any }) =>
   r.path === path && NOTIFY_TYPES[notification].includes(r.body?.notifyType);

@@ -16,7 +16,7 @@ const truthy = (value: unknown) => value === true || value === "true";
 /** Antom compares these to tell a retry from a different payment under the same paymentRequestId. */
 function fingerprint(body: PayRequest): string {
   const method = body.paymentMethod as Record<string, any>;
-  const key = [body.paymentAmount.currency, body.paymentAmount.value, method.paymentMethodType, method.paymentMethodId ?? null, method.paymentMethodMetaData?.cardNo ?? null];
+  const key = [body.paymentAmount?.currency, body.paymentAmount?.value, method.paymentMethodType, method.paymentMethodId ?? null, method.paymentMethodMetaData?.cardNo ?? null];
   return createHash("sha256").update(JSON.stringify(key)).digest("hex");
 }
 
@@ -128,7 +128,10 @@ export function payAnswer(payment: PaymentRecord, engine: Engine, tenant: string
   return { result: failureResult(payment.resultCode, payment.resultMessage) } as PayResponse;
 }
 
-export async function pay(engine: Engine, tenant: string, body: PayRequest): Promise<PayResponse> {
+export async function pay(engine: Engine, tenant: string, input: PayRequest): Promise<PayResponse> {
+  // The contract lets a subscription payment leave paymentAmount out; the sandbox simulates card payments only.
+  if (!input.paymentAmount) return { result: failureResult("PARAM_ILLEGAL", "paymentAmount: required by the sandbox, which simulates card payments (subscription payments are not simulated)") } as PayResponse;
+  const body = input as PayRequest & { paymentAmount: NonNullable<PayRequest["paymentAmount"]> };
   const now = await engine.clocks.now(tenant);
   const print = fingerprint(body);
   const repeat = (record: PaymentRequestRecord): PayResponse =>
