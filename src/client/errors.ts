@@ -2,7 +2,7 @@
 // and `resultStatus` `F`, and the client returns them as results. These classes are for what
 // is not an answer from Antom (network, HTTP status, bad signature, malformed body) and for a
 // request body that fails the contract. Core errors (config, notifications) live in src/core/errors.ts.
-import { describeErrors, failureResult, type AntomResultBody } from "../core/antom-result.js";
+import { describeErrors, failureResult, redactErrors, type AntomResultBody } from "../core/antom-result.js";
 import { AntomError } from "../core/errors.js";
 import type { ValidationError } from "../core/validate.js";
 
@@ -10,12 +10,14 @@ import type { ValidationError } from "../core/validate.js";
 export class AntomRequestValidationError extends AntomError {
   override name = "AntomRequestValidationError";
   readonly result: AntomResultBody;
+  /** One entry per problem, with the field path and the rule, e.g. `{ path: "paymentAmount.value", rule: "pattern" }` (values redacted). */
+  readonly errors: ValidationError[];
   constructor(
     readonly operationId: string,
-    /** One entry per problem, with the field path and the rule, e.g. `{ path: "paymentAmount.value", rule: "pattern" }`. */
-    readonly errors: ValidationError[],
+    errors: ValidationError[],
   ) {
     super(`${operationId} request is invalid: ${describeErrors(errors)}`);
+    this.errors = redactErrors(errors);
     this.result = failureResult("PARAM_ILLEGAL", this.message);
   }
 }
