@@ -1,6 +1,8 @@
 // `antom-conformance`: checks an Antom integration against the contract from the command line.
 // Exit code 0 only when every check passes.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runFlows, type FlowMode } from "./flows.js";
 import { validateFiles } from "./payloads.js";
@@ -9,6 +11,24 @@ import { keySigner, readKeyFile, responseSignatureProblem } from "./signer.js";
 import { checkWebhookReceiver } from "./webhooks.js";
 import { progressLine, render, summary, type Check, type ReporterName } from "./report.js";
 import { kinds, type Mode } from "../src/core/validate.js";
+import { redactText } from "../src/core/redact.js";
+
+/** Exit codes: every check passed; a check failed; the command line is wrong; the checks could not be run. */
+export const EXIT = { passed: 0, failed: 1, usage: 2, couldNotRun: 3 } as const;
+
+/** The package's version, from the package.json above this file (in the sources and in dist/ alike). */
+export function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "antom-openapi" && pkg.version) return pkg.version;
+    }
+    dir = dirname(dir);
+  }
+  return "unknown";
+}
 
 export const USAGE = `Usage: antom-conformance <command> [options]
 
@@ -29,12 +49,17 @@ Commands:
   webhooks --target <url>       Play Antom toward a merchant notification endpoint.
       --antom-private-key <file> The private key of the test key pair the endpoint trusts as Antom's.
       --client-id <id>          Client-Id of the notifications (default SANDBOX_CONFORMANCE).
+      --timeout-ms <n>          How long to wait for each answer (default 10000).
   kinds                         List the payload kinds.
 
 Common options:
   --reporter text|junit|json    Output format (default text).
   --output <file>               Write the report to a file instead of standard output.
   --help                        This help.
+  --version                     The version of antom-conformance.
+
+Exit codes: 0 every check passed; 1 a check failed; 2 the command line is wrong;
+3 the checks could not be run (an input that cannot be read, a target that cannot be reached).
 `;
 
 export interface CliIO {
@@ -44,19 +69,28 @@ export interface CliIO {
 
 const stdio: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
+/** The same outputs, through the one redaction step: nothing the CLI prints shows card data. */
+function redacting(io: CliIO): CliIO {
+  return { out: (t) => io.out(redactText(t)), err: (t) => io.err(redactText(t)) };
+}
+
 /**
  * Writes the report. Progress lines were already printed as checks finished (`streamed`), on
  * standard output for the text reporter and on standard error otherwise.
  */
 function finish(checks: Check[], reporter: ReporterName, output: string | undefined, io: CliIO, streamed = false): number {
-  const { passed, failed } = summary(checks);
+  const { passed, failed, errors } = summary(checks);
   if (output) {
     writeFileSync(output, render(checks, reporter));
     if (!streamed) for (const c of checks) io.out(`${progressLine(c)}\n`);
     io.out(`${passed} passed, ${failed} failed; report written to ${output}\n`);
   } else if (reporter === "text" && streamed) io.out(`\n${passed} passed, ${failed} failed (${checks.length} checks)\n`);
   else io.out(render(checks, reporter));
-  return checks.length > 0 && failed === 0 ? 0 : 1;
+  if (errors > 0) {
+    io.err(`${errors} check${errors === 1 ? "" : "s"} could not be run\n`);
+    return EXIT.couldNotRun;
+  }
+  return checks.length > 0 && failed === 0 ? EXIT.passed : EXIT.failed;
 }
 
 function usage(io: CliIO, message: string): number {
@@ -64,9 +98,23 @@ function usage(io: CliIO, message: string): number {
   return 2;
 }
 
-/** Runs the CLI with the given arguments; returns the exit code. */
-export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
+/** Runs the CLI with the given arguments; returns the exit code (see `EXIT`). Never throws. */
+export async function main(argv: string[], given: CliIO = stdio): Promise<number> {
+  const io = redacting(given);
+  try {
+    return await command(argv, io);
+  } catch (error) {
+    io.err(`antom-conformance could not run: ${String((error as Error)?.message ?? error)}\n`);
+    return EXIT.couldNotRun;
+  }
+}
+
+async function command(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-v" || command === "version") {
+    io.out(`${version()}\n`);
+    return 0;
+  }
   if (!command || command === "--help" || command === "help") {
     io.out(USAGE);
     return command ? 0 : 2;
@@ -90,6 +138,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         "antom-private-key": { type: "string" },
         "key-version": { type: "string" },
         target: { type: "string" },
+        "timeout-ms": { type: "string" },
+        version: { type: "boolean" },
       },
     });
   } catch (error) {
@@ -100,6 +150,14 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   if (values.help) {
     io.out(USAGE);
     return 0;
+  }
+  if (values.version) {
+    io.out(`${version()}\n`);
+    return 0;
+  }
+  if (values["timeout-ms"] !== undefined && !/^[1-9][0-9]*$/.test(values["timeout-ms"])) {
+    io.err(`--timeout-ms must be a positive whole number of milliseconds, not ${values["timeout-ms"]}\n`);
+    return 2;
   }
   const reporter = values.reporter as ReporterName;
   if (!["text", "junit", "json"].includes(reporter)) {
@@ -160,7 +218,10 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         // The sandbox's flows address its control API by the merchant's client ID.
         inputs: values["client-id"] ? { clientId: values["client-id"] } : {},
       }).catch((error: Error) => error);
-      if (checks instanceof Error) return usage(io, checks.message);
+      if (checks instanceof Error) {
+        io.err(`could not run the flows: ${checks.message}\n`);
+        return EXIT.couldNotRun;
+      }
       return finish(checks, reporter, values.output, io, true);
     }
     case "webhooks": {
@@ -177,7 +238,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       } catch (error) {
         return usage(io, (error as Error).message);
       }
-      const checks = await checkWebhookReceiver({ target: values.target, signer, onCheck: progress });
+      const timeoutMs = values["timeout-ms"] === undefined ? undefined : Number(values["timeout-ms"]);
+      const checks = await checkWebhookReceiver({ target: values.target, signer, onCheck: progress, timeoutMs });
       return finish(checks, reporter, values.output, io, true);
     }
     default:

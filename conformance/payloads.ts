@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { notificationKindOf } from "../src/core/notifications.js";
 import { describeError } from "../src/core/antom-result.js";
+import { parseJsonBody } from "../src/core/json-body.js";
 import type { Check } from "./report.js";
 import { kinds, validate, type Mode, type ValidationError } from "../src/core/validate.js";
 
@@ -37,13 +38,23 @@ function describe(errors: ValidationError[]): string[] {
   return errors.map(describeError);
 }
 
+/** Files and HAR bodies read for checking: larger ones are refused with a reason. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A JSON text read within limits, or the described reason it cannot be (never quoting the text). */
+function readJson(text: string | Uint8Array, maxBytes = MAX_BODY_BYTES): { value: unknown } | { problem: string } {
+  const read = parseJsonBody(text, { maxBytes });
+  return read.ok ? { value: read.value } : { problem: describeError(read.error) };
+}
+
 function check(suite: string, name: string, run: () => string[]): Check {
   const started = performance.now();
   let details: string[];
   try {
     details = run();
   } catch (error) {
-    details = [String((error as Error).message ?? error)];
+    details = [`could not check: ${String((error as Error)?.message ?? error)}`];
   }
   return { suite, name, passed: details.length === 0, details, durationMs: performance.now() - started };
 }
@@ -53,39 +64,51 @@ export function validatePayload(suite: string, kind: string, payload: unknown, m
   return check(suite, label, () => describe(validate(kind, payload, { mode }).errors));
 }
 
-interface HarEntry {
-  request?: { method?: string; url?: string; postData?: { text?: string } };
-  response?: { status?: number; content?: { text?: string; encoding?: string } };
+type HarEntry = Record<string, any>;
+
+function bodyText(content: unknown): string | undefined {
+  if (content === null || typeof content !== "object") return undefined;
+  const { text, encoding } = content as { text?: unknown; encoding?: unknown };
+  if (typeof text !== "string") return undefined;
+  return encoding === "base64" ? Buffer.from(text, "base64").toString("utf8") : text;
 }
 
-function bodyText(content: { text?: string; encoding?: string } | undefined): string | undefined {
-  if (content?.text === undefined) return undefined;
-  return content.encoding === "base64" ? Buffer.from(content.text, "base64").toString("utf8") : content.text;
-}
+const objectOr = (value: unknown): Record<string, any> => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, any>) : {});
 
 /** Every Antom call recorded in a HAR file: its request and, when answered, its response. */
-export function validateHar(file: string, har: { log?: { entries?: HarEntry[] } }, mode?: Mode): Check[] {
-  const entries = har.log?.entries;
-  if (!Array.isArray(entries)) return [check(file, "HAR file", () => ["not a HAR file: log.entries is missing"])];
+export function validateHar(file: string, har: unknown, mode?: Mode): Check[] {
+  const entries = objectOr(objectOr(har).log).entries;
+  if (!Array.isArray(entries)) return [check(file, "HAR file", () => ["not a HAR file: log.entries is missing or not an array"])];
   const checks: Check[] = [];
-  entries.forEach((entry, index) => {
-    const operationId = operationFromUrl(entry.request?.url ?? "");
+  entries.forEach((item: unknown, index) => {
+    const entry: HarEntry = objectOr(item);
+    const request = objectOr(entry.request);
+    const response = objectOr(entry.response);
+    if (item === null || typeof item !== "object" || Array.isArray(item)) {
+      checks.push(check(`${basename(file)} #${index}`, "HAR entry", () => [`log.entries[${index}] must be an object; got ${item === null ? "null" : Array.isArray(item) ? "an array" : typeof item}`]));
+      return;
+    }
+    const operationId = operationFromUrl(typeof request.url === "string" ? request.url : "");
     if (!operationId) return;
     const suite = `${basename(file)} #${index} ${operationId}`;
     checks.push(
       check(suite, `${operationId}.request`, () => {
-        const text = entry.request?.postData?.text;
-        if (text === undefined) return ["the request has no body"];
-        return describe(validate(`${operationId}.request`, JSON.parse(text), { mode }).errors);
+        const text = objectOr(request.postData).text;
+        if (typeof text !== "string") return ["the request has no body"];
+        const read = readJson(text);
+        if ("problem" in read) return [read.problem];
+        return describe(validate(`${operationId}.request`, read.value, { mode }).errors);
       }),
     );
-    const status = entry.response?.status;
+    const status = response.status;
     checks.push(
       check(suite, `${operationId}.response`, () => {
-        if (status !== 200) return [`HTTP status ${status}: Antom answers every business outcome with 200 and a result`];
-        const text = bodyText(entry.response?.content);
+        if (status !== 200) return [`HTTP status ${typeof status === "number" ? status : "missing"}: Antom answers every business outcome with 200 and a result`];
+        const text = bodyText(response.content);
         if (!text) return ["the response has no body"];
-        return describe(validate(`${operationId}.response`, JSON.parse(text), { mode: mode ?? "tolerant" }).errors);
+        const read = readJson(text);
+        if ("problem" in read) return [read.problem];
+        return describe(validate(`${operationId}.response`, read.value, { mode: mode ?? "tolerant" }).errors);
       }),
     );
   });
@@ -101,37 +124,56 @@ function filesUnder(path: string): string[] {
     .filter((f) => /\.(json|har)$/i.test(f));
 }
 
+/** Why a message's kind cannot be told, naming the field that decides and its candidates. */
+function unknownKind(data: unknown): string {
+  const hint = "name it with --as <kind> (e.g. --as pay.request) or in the file name (pay.request.json)";
+  if (data !== null && typeof data === "object" && !Array.isArray(data) && "notifyType" in data) {
+    const problem = notificationKindOf(data as Record<string, unknown>);
+    if (typeof problem !== "string") return `cannot tell which notification this is: ${describeError(problem)}; or ${hint}`;
+  }
+  return `cannot tell what this message is: ${hint}; notifications are recognised by notifyType (or disputeNotificationType)`;
+}
+
+function validateFile(file: string, options: { as?: string; mode?: Mode }): Check[] {
+  let bytes: Buffer;
+  try {
+    if (statSync(file).size > MAX_FILE_BYTES) return [check(file, "read", () => [`is larger than ${MAX_FILE_BYTES} bytes; not read`])];
+    bytes = readFileSync(file);
+  } catch (error) {
+    return [{ ...check(file, "read", () => [`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]), error: true }];
+  }
+  const isHar = file.toLowerCase().endsWith(".har");
+  const read = readJson(bytes, isHar ? MAX_FILE_BYTES : MAX_BODY_BYTES);
+  if ("problem" in read) return [check(file, "parse", () => [read.problem])];
+  const data = read.value;
+  if (isHar || Array.isArray((data as { log?: { entries?: unknown } } | null)?.log?.entries)) return validateHar(file, data, options.mode);
+  const kind = options.as ?? kindFromFileName(file) ?? detectNotificationKind(data);
+  if (!kind) return [check(file, "kind", () => [unknownKind(data)])];
+  return [validatePayload(file, kind, data, options.mode)];
+}
+
 /**
  * Validates JSON payloads and HAR files. Each file's kind comes from `as`, else from its file
- * name (`pay.request.json`), else from the message (notifications name themselves).
+ * name (`pay.request.json`), else from the message (notifications name themselves). A file that
+ * cannot be read or parsed is a failed check; the other files are still checked.
  */
 export function validateFiles(paths: string[], options: { as?: string; mode?: Mode } = {}): Check[] {
   const checks: Check[] = [];
-  for (const file of paths.flatMap((p) => {
+  for (const p of paths) {
+    let files: string[];
     try {
-      return filesUnder(p);
-    } catch {
-      checks.push(check(p, "read", () => [`cannot read ${p}`]));
-      return [];
-    }
-  })) {
-    let data: unknown;
-    try {
-      data = JSON.parse(readFileSync(file, "utf8"));
+      files = filesUnder(p);
     } catch (error) {
-      checks.push(check(file, "parse", () => [`not valid JSON: ${(error as Error).message}`]));
+      checks.push({ ...check(p, "read", () => [`cannot read ${p}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]), error: true });
       continue;
     }
-    if (file.toLowerCase().endsWith(".har") || Array.isArray((data as { log?: { entries?: unknown } })?.log?.entries)) {
-      checks.push(...validateHar(file, data as never, options.mode));
-      continue;
+    for (const file of files) {
+      try {
+        checks.push(...validateFile(file, options));
+      } catch (error) {
+        checks.push({ ...check(file, "check", () => [`could not check: ${String((error as Error)?.message ?? error)}`]), error: true });
+      }
     }
-    const kind = options.as ?? kindFromFileName(file) ?? detectNotificationKind(data);
-    if (!kind) {
-      checks.push(check(file, "kind", () => ["cannot tell what this message is: name it with --as <kind> (e.g. --as pay.request) or in the file name (pay.request.json)"]));
-      continue;
-    }
-    checks.push(validatePayload(file, kind, data, options.mode));
   }
   return checks;
 }

@@ -1,5 +1,8 @@
 // Check results and the three ways of reporting them: a readable summary with a progress line
-// per check, JUnit XML for CI, and JSON.
+// per check, JUnit XML for CI, and JSON. Every report passes the one redaction step first, so no
+// card number or CVV reaches a terminal, a CI log or a report file.
+import { redactText } from "../src/core/redact.js";
+
 export interface Check {
   /** Group of checks, e.g. the file or flow it belongs to. */
   suite: string;
@@ -8,19 +11,31 @@ export interface Check {
   /** Why it failed (or notes on a pass), one line each. */
   details: string[];
   durationMs: number;
+  /**
+   * The check could not be run at all (an input that cannot be read, a server that cannot be
+   * reached, an internal error), as opposed to a check that ran and failed. Implies not passed.
+   */
+  error?: boolean;
+}
+
+/** A check as it may be shown: every text in it redacted. */
+export function redactCheck(check: Check): Check {
+  return { ...check, suite: redactText(check.suite), name: redactText(check.name), details: check.details.map(redactText) };
 }
 
 export type ReporterName = "text" | "junit" | "json";
 
-export function summary(checks: Check[]): { total: number; passed: number; failed: number } {
+export function summary(checks: Check[]): { total: number; passed: number; failed: number; errors: number } {
   const failed = checks.filter((c) => !c.passed).length;
-  return { total: checks.length, passed: checks.length - failed, failed };
+  const errors = checks.filter((c) => c.error).length;
+  return { total: checks.length, passed: checks.length - failed, failed, errors };
 }
 
 /** One progress line for a finished check, for the text reporter. */
 export function progressLine(check: Check): string {
-  const head = `${check.passed ? "PASS" : "FAIL"}  ${check.suite} > ${check.name}`;
-  return [head, ...check.details.map((d) => `      ${d}`)].join("\n");
+  const shown = redactCheck(check);
+  const head = `${shown.passed ? "PASS" : shown.error ? "ERROR" : "FAIL"}  ${shown.suite} > ${shown.name}`;
+  return [head, ...shown.details.map((d) => `      ${d}`)].join("\n");
 }
 
 export function textReport(checks: Check[]): string {
@@ -32,21 +47,24 @@ function xml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
 
-export function junitReport(checks: Check[], name = "antom-conformance"): string {
+export function junitReport(given: Check[], name = "antom-conformance"): string {
+  const checks = given.map(redactCheck);
   const suites = new Map<string, Check[]>();
   for (const c of checks) suites.set(c.suite, [...(suites.get(c.suite) ?? []), c]);
-  const { total, failed } = summary(checks);
+  const { total, failed, errors } = summary(checks);
   const time = (ms: number) => (ms / 1000).toFixed(3);
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="${xml(name)}" tests="${total}" failures="${failed}">`];
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="${xml(name)}" tests="${total}" failures="${failed - errors}" errors="${errors}">`];
   for (const [suite, list] of suites) {
-    const f = list.filter((c) => !c.passed).length;
+    const f = list.filter((c) => !c.passed && !c.error).length;
+    const e = list.filter((c) => c.error).length;
     const t = list.reduce((sum, c) => sum + c.durationMs, 0);
-    lines.push(`  <testsuite name="${xml(suite)}" tests="${list.length}" failures="${f}" time="${time(t)}">`);
+    lines.push(`  <testsuite name="${xml(suite)}" tests="${list.length}" failures="${f}" errors="${e}" time="${time(t)}">`);
     for (const c of list) {
       lines.push(`    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="${time(c.durationMs)}">`);
       if (!c.passed) {
         const message = c.details[0] ?? "failed";
-        lines.push(`      <failure message="${xml(message)}">${xml(c.details.join("\n"))}</failure>`);
+        const element = c.error ? "error" : "failure";
+        lines.push(`      <${element} message="${xml(message)}">${xml(c.details.join("\n"))}</${element}>`);
       }
       lines.push("    </testcase>");
     }
@@ -57,7 +75,7 @@ export function junitReport(checks: Check[], name = "antom-conformance"): string
 }
 
 export function jsonReport(checks: Check[]): string {
-  return `${JSON.stringify({ ...summary(checks), checks }, null, 2)}\n`;
+  return redactText(`${JSON.stringify({ ...summary(checks), checks: checks.map((c) => ({ ...redactCheck(c), durationMs: Math.round(c.durationMs * 1000) / 1000 })) }, null, 2)}\n`);
 }
 
 export function render(checks: Check[], reporter: ReporterName): string {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import { toPrivateKey, type KeyInput } from "../src/core/keys.js";
-import { checkResponseSignature, signedHeaders } from "../src/core/signing.js";
+import { checkResponseSignature, responseVerdict, resultStatusOf, signedHeaders } from "../src/core/signing.js";
 import type { Signer } from "./flows.js";
 
 export interface KeySignerOptions {
@@ -25,8 +25,9 @@ export function keySigner(options: KeySignerOptions): Signer {
 }
 
 /**
- * Checks the signature of an Antom response: a reason when it does not verify, undefined when it
- * does or when the response is unsigned (Antom sends some errors unsigned).
+ * Checks the signature of an Antom response by the official SDKs' rule (`responseVerdict`): a
+ * reason when it does not verify, is incomplete, or is missing on an answer that is not an F/U
+ * gateway error; undefined when it is acceptable.
  */
 export function responseSignatureProblem(
   response: { headers: Headers; body: string },
@@ -34,9 +35,18 @@ export function responseSignatureProblem(
   antomPublicKey: KeyObject,
 ): string | undefined {
   const check = checkResponseSignature(response, request, antomPublicKey);
-  if (check === "malformed") return `response signature header is not in Antom's form: ${response.headers.get("signature")?.slice(0, 80)}`;
-  if (check === "mismatch") return "response signature does not verify with Antom's public key";
-  return undefined;
+  const verdict = responseVerdict(check, check === "unsigned" ? resultStatusOf(response.body) : undefined);
+  if (verdict.accepted) return undefined;
+  switch (verdict.reason) {
+    case "malformed":
+      return `response signature header is not in Antom's form: ${response.headers.get("signature")?.slice(0, 80)}`;
+    case "mismatch":
+      return "response signature does not verify with Antom's public key";
+    case "partial":
+      return "response carries only one of the signature and response-time headers";
+    case "unsigned-success":
+      return "response is unsigned but is not an F/U gateway error";
+  }
 }
 
 /** Reads a key file: PEM, or a single line of base64 DER. */

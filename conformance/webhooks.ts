@@ -5,6 +5,9 @@ import type { Check } from "./report.js";
 import { requestUri } from "../src/core/signing.js";
 import { contract } from "../src/core/contract.js";
 import { validate } from "../src/core/validate.js";
+import { parseJsonBody } from "../src/core/json-body.js";
+import { NOTIFICATION_ACK } from "../src/core/notifications.js";
+import { quote } from "../src/core/redact.js";
 
 export interface CheckWebhookReceiverOptions {
   /** The merchant's notification URL, e.g. `http://127.0.0.1:8080/antom/notify`. */
@@ -12,6 +15,7 @@ export interface CheckWebhookReceiverOptions {
   /** Signs as Antom does, with Antom's private key (a test key the receiver trusts). */
   signer: Signer;
   fetch?: typeof fetch;
+  /** How long to wait for each answer, in milliseconds (default 10000; `--timeout-ms` in the CLI). */
   timeoutMs?: number;
   onCheck?: (check: Check) => void;
 }
@@ -35,24 +39,41 @@ export function notificationVariants(): Notification[] {
   return out;
 }
 
+/** Default of `timeoutMs`. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+
 interface Answer {
   status?: number;
+  contentType?: string | null;
   text?: string;
   error?: string;
 }
 
 async function deliver(options: CheckWebhookReceiverOptions, body: string, headers: Record<string, string>): Promise<Answer> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   try {
     const response = await (options.fetch ?? fetch)(options.target, {
       method: "POST",
       headers: { "Content-Type": "application/json; charset=UTF-8", ...headers },
       body,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: "manual",
     });
-    return { status: response.status, text: await response.text() };
+    return { status: response.status, contentType: response.headers.get("content-type"), text: await response.text() };
   } catch (error) {
-    return { error: (error as Error).message };
+    return { error: deliveryFailure(error, timeoutMs) };
   }
+}
+
+/** Why a delivery got no answer, in words (fetch says only "fetch failed"; the reason is in its cause). */
+function deliveryFailure(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `no answer within ${timeoutMs} ms (the timeout; --timeout-ms to change it)`;
+  const code = e?.cause?.code;
+  if (code === "UND_ERR_SOCKET" || code === "ECONNRESET") return "the receiver closed the connection without answering";
+  if (code === "ECONNREFUSED") return "connection refused: nothing listens at the target";
+  if (code === "ENOTFOUND") return "the target's host was not found";
+  return e?.cause?.message ? `${e.message}: ${e.cause.message}` : String(e?.message ?? error);
 }
 
 /** Why an answer is not the acknowledgement Antom expects; an empty list when it is. */
@@ -60,19 +81,23 @@ export function ackProblems(answer: Answer): string[] {
   if (answer.error) return [`no answer: ${answer.error}`];
   const problems: string[] = [];
   if (answer.status !== 200) problems.push(`HTTP status ${answer.status}, expected 200`);
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.text ?? "");
-  } catch {
-    return [...problems, `body is not JSON: ${JSON.stringify((answer.text ?? "").slice(0, 120))}`];
+  if (answer.contentType !== undefined && !/^application\/json\b/i.test(answer.contentType ?? "")) {
+    problems.push(`Content-Type is ${answer.contentType ? JSON.stringify(answer.contentType) : "missing"}, expected application/json`);
   }
+  const read = parseJsonBody(answer.text ?? "", { maxBytes: 64 * 1024 });
+  if (!read.ok) return [...problems, `body ${read.error.message}: ${quote(answer.text ?? "", undefined, 120)}`];
+  const body = read.value as { result?: Record<string, unknown> } | null;
   const result = validate("notifyPayment.response", body, { mode: "strict" });
   problems.push(...result.errors.map((e) => `acknowledgement ${e.path}: ${e.message}`));
-  // The contract lets a merchant answer F/FAIL or U/UNKNOWN_EXCEPTION (to be sent it again);
-  // only S/SUCCESS acknowledges.
-  const ack = (body as { result?: { resultStatus?: unknown; resultCode?: unknown } } | null)?.result;
-  if (result.valid && (ack?.resultStatus !== "S" || ack?.resultCode !== "SUCCESS")) {
-    problems.push(`acknowledgement result is ${JSON.stringify(ack?.resultStatus)}/${JSON.stringify(ack?.resultCode)}: only S/SUCCESS stops redelivery`);
+  // Antom's acknowledgement is exact: resultCode SUCCESS, resultStatus S and a resultMessage.
+  const ack = JSON.parse(NOTIFICATION_ACK) as { result: Record<string, string> };
+  for (const field of ["resultCode", "resultStatus", "resultMessage"]) {
+    const got = body && typeof body === "object" && body.result && typeof body.result === "object" ? body.result[field] : undefined;
+    if (got === undefined) {
+      if (!problems.some((p) => p.includes(`result.${field}`))) problems.push(`acknowledgement result.${field} is missing; Antom's acknowledgement is ${NOTIFICATION_ACK}`);
+    } else if (field !== "resultMessage" && got !== ack.result[field]) {
+      if (!problems.some((p) => p.includes(`result.${field}`))) problems.push(`acknowledgement result.${field} is ${quote(got)}, expected ${JSON.stringify(ack.result[field])}`);
+    }
   }
   return problems;
 }
@@ -128,6 +153,15 @@ export async function checkWebhookReceiver(options: CheckWebhookReceiverOptions)
     const changed = JSON.stringify({ ...(sample.body as object), paymentAmount: { currency: "USD", value: "999999" } });
     const answer = await deliver(options, changed, headers);
     return isAck(answer) ? ["the receiver acknowledged a notification whose body differs from what was signed"] : [];
+  });
+  await record("notifyPayment", `${sample.name}: malformed Signature header, not acknowledged`, async () => {
+    const problems: string[] = [];
+    const headers = await signed(body);
+    for (const malformed of ["garbage", "algorithm=RSA256,keyVersion=1", "algorithm=RSA256,keyVersion=1,signature=%E0%A4%A", "algorithm=HS256,keyVersion=1,signature=AAAA"]) {
+      const answer = await deliver(options, body, { ...headers, Signature: malformed });
+      if (isAck(answer)) problems.push(`the receiver acknowledged a notification whose Signature header is malformed (${JSON.stringify(malformed)})`);
+    }
+    return problems;
   });
   await record("notifyPayment", `${sample.name}: no signature, not acknowledged`, async () => {
     const { Signature: _, ...headers } = await signed(body);

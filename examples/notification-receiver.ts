@@ -1,7 +1,7 @@
 // A merchant's notification endpoint done right: verify Antom's signature over the raw body,
 // validate the message, process it once, and acknowledge it (again, on every redelivery).
 //
-//   ANTOM_PUBLIC_KEY_FILE=antom-public.pem PORT=8080 npx tsx examples/notification-receiver.ts
+//   ANTOM_CLIENT_ID=SANDBOX_... ANTOM_PUBLIC_KEY_FILE=antom-public.pem PORT=8080 npx tsx examples/notification-receiver.ts
 //
 // Check it with the conformance suite, playing Antom with the matching test private key:
 //   npx antom-conformance webhooks --target http://127.0.0.1:8080/antom/notify --antom-private-key antom-private.pem
@@ -13,6 +13,10 @@ import { NotificationBodyError, NotificationSignatureError, notificationAck, ver
 export interface ReceiverOptions {
   /** Antom's public key from the Dashboard (PEM or base64 DER). */
   antomPublicKey: string;
+  /** This merchant's client ID: a notification for another merchant is refused. */
+  clientId: string;
+  /** Refuse a notification whose Request-Time is further than this from now (default 30 minutes). */
+  freshnessMinutes?: number;
   /** Business handling; called once per notification, however often Antom delivers it. */
   onNotification?: (notification: AntomNotification) => void;
 }
@@ -36,6 +40,8 @@ export function createNotificationReceiver(options: ReceiverOptions): Server {
           headers: req.headers,
           body: Buffer.concat(chunks),
           antomPublicKey: options.antomPublicKey,
+          clientId: options.clientId,
+          freshnessMinutes: options.freshnessMinutes ?? 30,
         });
         const key = idempotencyKey(notification);
         if (!processed.has(key)) {
@@ -56,9 +62,12 @@ export function createNotificationReceiver(options: ReceiverOptions): Server {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const keyFile = process.env.ANTOM_PUBLIC_KEY_FILE;
   if (!keyFile) throw new Error("set ANTOM_PUBLIC_KEY_FILE to the file holding Antom's public key");
+  const clientId = process.env.ANTOM_CLIENT_ID;
+  if (!clientId) throw new Error("set ANTOM_CLIENT_ID to this merchant's client ID");
   const port = Number(process.env.PORT ?? 8080);
   createNotificationReceiver({
     antomPublicKey: readFileSync(keyFile, "utf8"),
+    clientId,
     onNotification: (n) => console.log(`received ${n.kind} ${n.kind === "notifyDispute" ? n.body.disputeNotificationType : n.body.result.resultStatus}`),
   }).listen(port, "127.0.0.1", () => console.log(`notification receiver on http://127.0.0.1:${port}/antom/notify`));
 }

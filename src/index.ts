@@ -1,6 +1,6 @@
 // Public entry point of the package: the typed, signing Antom client (src/client/) and the
 // protocol core it stands on (src/core/: keys, signing, notifications, validation errors).
-export { createAntomClient, PRODUCTION_PREFIX, SANDBOX_PREFIX } from "./client/client.js";
+export { createAntomClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, PRODUCTION_PREFIX, SANDBOX_PREFIX } from "./client/client.js";
 export type { AntomClient, AntomClientOptions, CallOptions } from "./client/client.js";
 export { createSigningMiddleware } from "./client/middleware.js";
 export type { SigningMiddleware, SigningOptions } from "./client/middleware.js";
@@ -9,12 +9,15 @@ export {
   contentToSign,
   parseSignatureHeader,
   requestUri,
+  responseVerdict,
   signatureHeader,
   signContent,
   signedHeaders,
   verifyContent,
 } from "./core/signing.js";
-export type { ParsedSignatureHeader, ResponseSignatureCheck, SignatureHeaders, SignedContent } from "./core/signing.js";
+export type { ParsedSignatureHeader, ResponseRejection, ResponseSignatureCheck, SignatureHeaders, SignedContent } from "./core/signing.js";
+export { parseJsonBody } from "./core/json-body.js";
+export type { JsonLimits, ParsedJson } from "./core/json-body.js";
 export { toPrivateKey, toPublicKey } from "./core/keys.js";
 export type { KeyInput } from "./core/keys.js";
 export { NOTIFICATION_ACK, notificationAck, verifyNotification } from "./core/notifications.js";
@@ -35,8 +38,11 @@ export {
   AntomHttpError,
   AntomMalformedResponseError,
   AntomNetworkError,
+  AntomRedirectError,
   AntomRequestValidationError,
   AntomResponseSignatureError,
+  AntomResponseTooLargeError,
+  AntomTimeoutError,
 } from "./client/errors.js";
 export type { AntomResultBody } from "./core/antom-result.js";
 export { operationPaths } from "./core/operations.js";

@@ -6,11 +6,18 @@ import type { KeyInput } from "../core/keys.js";
 import { verifyNotification, type AntomNotification, type VerifyNotificationInput } from "../core/notifications.js";
 import { operationPaths, type OperationId, type RequestBody } from "../core/operations.js";
 import { validate } from "../core/validate.js";
+import { toPrivateKey, toPublicKey } from "../core/keys.js";
+import { parseJsonBody } from "../core/json-body.js";
+import { checkResponseSignature, responseVerdict, signatureHeader, signContent } from "../core/signing.js";
 import {
   AntomHttpError,
   AntomMalformedResponseError,
   AntomNetworkError,
+  AntomRedirectError,
   AntomRequestValidationError,
+  AntomResponseSignatureError,
+  AntomResponseTooLargeError,
+  AntomTimeoutError,
 } from "./errors.js";
 import { createSigningMiddleware } from "./middleware.js";
 import type { AntomResult, ClientPaths, Verification } from "./types.js";
@@ -46,13 +53,27 @@ export interface AntomClientOptions {
   validateRequests?: boolean;
   /** The `Request-Time` of each request; epoch milliseconds by default. */
   requestTime?: () => string;
+  /**
+   * How long a call may take, from sending the request to the last byte of the answer, in
+   * milliseconds. Default 30000 (30 s). A call that takes longer fails with `AntomTimeoutError`.
+   */
+  timeoutMs?: number;
+  /** The largest answer read, in bytes. Default 1 MiB; a larger one fails with `AntomResponseTooLargeError`. */
+  maxResponseBytes?: number;
 }
+
+/** Default of `timeoutMs`: 30 seconds. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default of `maxResponseBytes`: 1 MiB (Antom's answers are a few kilobytes). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export interface CallOptions {
   /** `agent-token` header, for an integrator acting for the merchant. */
   agentToken?: string;
-  /** Cancels the call (for a timeout: `AbortSignal.timeout(ms)`); the call then fails with `AntomNetworkError`. */
+  /** Cancels the call; it then fails with `AntomNetworkError`. */
   signal?: AbortSignal;
+  /** This call's timeout in milliseconds, instead of the client's `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 type Method<Op extends OperationId> = (body: RequestBody<Op>, options?: CallOptions) => Promise<AntomResult<Op>>;
@@ -110,22 +131,54 @@ function checkOptions(options: AntomClientOptions): void {
   if (options.keyVersion !== undefined && !/^[0-9]+$/.test(String(options.keyVersion))) {
     throw new AntomConfigError("keyVersion", `must be a whole number; got ${JSON.stringify(options.keyVersion)}`);
   }
+  for (const name of ["timeoutMs", "maxResponseBytes"] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === "number" && Number.isInteger(value) && value > 0)) {
+      throw new AntomConfigError(name, `must be a positive whole number; got ${JSON.stringify(value)}`);
+    }
+  }
 }
 
-/** Reads a 200 body as an Antom answer, or names the first field and rule that make it not one. */
-function parseAnswer(text: string): { data: any } | { problem: { path: string; rule: string; message: string } } {
-  let data: any;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return { problem: { path: "(root)", rule: "json", message: "is not JSON" } };
+/** Reads a body up to `max` bytes; undefined when it is larger (the rest is not read). */
+async function readBounded(response: Response, max: number): Promise<Uint8Array | undefined> {
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > max) {
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
   }
+  if (!response.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+const decoder = new TextDecoder();
+
+/** Reads a 200 body as an Antom answer, or names the first field and rule that make it not one. */
+function parseAnswer(operationId: string, bytes: Uint8Array, max: number): { data: any } | { problem: { path: string; rule: string; message: string } } {
+  const read = parseJsonBody(bytes, { maxBytes: max });
+  if (!read.ok) return { problem: read.error };
+  const data = read.value as any;
   if (data === null || typeof data !== "object" || Array.isArray(data)) return { problem: { path: "(root)", rule: "type", message: "must be a JSON object" } };
   if (data.result === null || typeof data.result !== "object") return { problem: { path: "result", rule: "required", message: "result is required" } };
   if (!["S", "F", "U"].includes(data.result.resultStatus)) {
     return { problem: { path: "result.resultStatus", rule: "enum", message: `must be one of "S", "F", "U"; got ${JSON.stringify(data.result.resultStatus)}` } };
   }
   if (typeof data.result.resultCode !== "string") return { problem: { path: "result.resultCode", rule: "type", message: "must be a string" } };
+  // The tolerant contract: new fields are welcome, a known field of the wrong type is not.
+  const checked = validate(`${operationId}.response`, data, { mode: "tolerant" });
+  if (!checked.valid) return { problem: checked.errors[0] };
   return { data };
 }
 
@@ -137,35 +190,72 @@ export function createAntomClient(options: AntomClientOptions): AntomClient {
   const fetchClient = createClient<ClientPaths>({ baseUrl: endpoint, fetch: options.fetch });
   fetchClient.use(signing);
 
+  const privateKey = toPrivateKey(options.privateKey, "privateKey");
+  const publicKey = options.antomPublicKey === undefined ? undefined : toPublicKey(options.antomPublicKey, "antomPublicKey");
+  const keyVersion = options.keyVersion ?? 1;
+  const requestTime = options.requestTime ?? (() => String(Date.now()));
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const basePath = new URL(endpoint).pathname.replace(/\/+$/, "");
+
+  // The request is serialised, signed and sent once; the answer is read once, within limits.
   async function call<Op extends OperationId>(operationId: Op, body: RequestBody<Op>, callOptions: CallOptions = {}): Promise<AntomResult<Op>> {
     if (options.validateRequests) {
       const checked = validate(`${operationId}.request`, body, { mode: "strict" });
       if (!checked.valid) throw new AntomRequestValidationError(operationId, checked.errors);
     }
+    const path = `${basePath}${operationPaths[operationId]}`;
     const url = `${endpoint}${operationPaths[operationId]}`;
-    let outcome: { data?: unknown; error?: unknown; response: Response };
+    let json: string | undefined;
     try {
-      // The generic operation cannot be narrowed to one path's types here; each method's own
-      // signature carries them.
-      outcome = await (fetchClient.POST as any)(operationPaths[operationId], {
-        body,
-        params: callOptions.agentToken ? { header: { "agent-token": callOptions.agentToken } } : {},
-        signal: callOptions.signal,
-        parseAs: "text",
-      });
+      json = JSON.stringify(body);
+    } catch (error) {
+      throw new AntomRequestValidationError(operationId, [{ path: "(root)", rule: "json", message: `cannot be sent as JSON: ${(error as Error).message}` }]);
+    }
+    const bytes = Buffer.from(json ?? "", "utf8");
+    const time = requestTime();
+    const signature = signContent({ method: "POST", path, clientId: options.clientId, time, body: bytes }, privateKey);
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json; charset=UTF-8",
+      "Client-Id": options.clientId,
+      "Request-Time": time,
+      Signature: signatureHeader(signature, keyVersion),
+    };
+    if (callOptions.agentToken) headers["agent-token"] = callOptions.agentToken;
+    const timeoutMs = callOptions.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = callOptions.signal ? AbortSignal.any([callOptions.signal, timeout]) : timeout;
+    const init: RequestInit = { method: "POST", headers, body: bytes, signal, redirect: "manual" };
+
+    let response: Response;
+    let answer: Uint8Array | undefined;
+    try {
+      response = await (options.fetch ? options.fetch(new Request(url, init)) : fetch(url, init));
+      answer = await readBounded(response, maxResponseBytes);
     } catch (error) {
       if (error instanceof AntomError) throw error;
+      if (timeout.aborted && !callOptions.signal?.aborted) throw new AntomTimeoutError(operationId, url, timeoutMs, error);
       throw new AntomNetworkError(operationId, url, error);
     }
-    const { response } = outcome;
-    // openapi-fetch hands a non-2xx body back parsed when it is JSON; keep it as text.
-    const raw = response.ok ? outcome.data : outcome.error;
-    const text = typeof raw === "string" ? raw : raw === undefined ? "" : JSON.stringify(raw);
-    if (response.status !== 200) throw new AntomHttpError(operationId, response.status, text, response.headers);
-    const answer = parseAnswer(text);
-    if ("problem" in answer) throw new AntomMalformedResponseError(operationId, answer.problem, text);
-    const { data } = answer;
-    const verification: Verification = signing.verificationOf(response) ?? "skipped";
+    if (answer === undefined) throw new AntomResponseTooLargeError(operationId, maxResponseBytes);
+    if (response.status !== 200) {
+      const text = decoder.decode(answer);
+      if (response.status >= 300 && response.status < 400 || response.type === "opaqueredirect") {
+        throw new AntomRedirectError(operationId, response.status, response.headers.get("location") ?? undefined, text, response.headers);
+      }
+      throw new AntomHttpError(operationId, response.status, text, response.headers);
+    }
+    let verification: Verification = "skipped";
+    const check = publicKey ? checkResponseSignature({ headers: response.headers, body: answer }, { path, clientId: options.clientId }, publicKey) : undefined;
+    // A forged or incomplete signature is refused before the body is even read as JSON.
+    if (check !== undefined && check !== "verified" && check !== "unsigned") throw new AntomResponseSignatureError(operationId, check);
+    const parsed = parseAnswer(operationId, answer, maxResponseBytes);
+    if (check !== undefined && !("problem" in parsed)) {
+      const verdict = responseVerdict(check, "data" in parsed ? parsed.data.result.resultStatus : undefined);
+      if (!verdict.accepted) throw new AntomResponseSignatureError(operationId, verdict.reason);
+      verification = verdict.verification;
+    }
+    if ("problem" in parsed) throw new AntomMalformedResponseError(operationId, parsed.problem, decoder.decode(answer));
+    const { data } = parsed;
     const { result, ...fields } = data;
     const base = {
       resultStatus: result.resultStatus,

@@ -4,7 +4,7 @@ import type { KeyObject } from "node:crypto";
 import type { Middleware } from "openapi-fetch";
 import { AntomResponseSignatureError } from "./errors.js";
 import { toPrivateKey, toPublicKey, type KeyInput } from "../core/keys.js";
-import { checkResponseSignature, requestUri, signedHeaders } from "../core/signing.js";
+import { checkResponseSignature, requestUri, responseVerdict, resultStatusOf, signedHeaders } from "../core/signing.js";
 import type { Verification } from "./types.js";
 
 export interface SigningOptions {
@@ -67,12 +67,10 @@ export function createSigningMiddleware(options: SigningOptions): SigningMiddlew
       if (response.status !== 200) return undefined;
       const body = new Uint8Array(await response.clone().arrayBuffer());
       const check = checkResponseSignature({ headers: response.headers, body }, { method: request.method, path: request.url, clientId: options.clientId }, publicKey);
-      if (check === "unsigned") {
-        verifications.set(response, "unsigned");
-        return undefined;
-      }
-      if (check !== "verified") throw new AntomResponseSignatureError(operationOf(request.url), check);
-      verifications.set(response, "verified");
+      // The official SDKs' rule: only an unsigned F/U gateway error passes unsigned.
+      const verdict = responseVerdict(check, check === "unsigned" ? resultStatusOf(body) : undefined);
+      if (!verdict.accepted) throw new AntomResponseSignatureError(operationOf(request.url), verdict.reason);
+      verifications.set(response, verdict.verification);
       return undefined;
     },
   };

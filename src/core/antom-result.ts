@@ -2,6 +2,7 @@
 // gets HTTP 200 with `result.resultStatus` F and `resultCode` PARAM_ILLEGAL: anything that speaks
 // Antom's protocol (the sandbox, the client, the flow runner) reports bad input this way.
 import type { ValidationError, ValidationResult } from "./validate.js";
+import { boundedValue, redactText } from "./redact.js";
 
 /** A failure result in Antom's own format. */
 export interface AntomResultBody {
@@ -19,7 +20,19 @@ const MAX_MESSAGE = 256;
 
 /** One problem as `<field path>: <message>`, e.g. `paymentAmount.currency: must match pattern "^[A-Z]{3}$"; got "usd" (pattern)`. */
 export function describeError(error: ValidationError): string {
-  return `${error.path}: ${error.message} (${error.rule})`;
+  return redactText(`${error.path}: ${error.message} (${error.rule})`);
+}
+
+/**
+ * Errors as they may be kept on an exception or shown: messages and paths redacted, `actual`
+ * redacted and bounded. Every error class that carries validation errors stores them through here.
+ */
+export function redactErrors(errors: ValidationError[]): ValidationError[] {
+  return errors.map((e) => {
+    const shown: ValidationError = { ...e, path: redactText(e.path), message: redactText(e.message) };
+    if ("actual" in e) shown.actual = boundedValue(e.actual, e.path.split(".").at(-1));
+    return shown;
+  });
 }
 
 /** Every problem, described, joined by `; `. */
@@ -29,7 +42,9 @@ export function describeErrors(errors: ValidationError[]): string {
 
 /** A failure `result` in Antom's format, its message cut to the contract's 256 characters. */
 export function failureResult<Code extends string>(resultCode: Code, message: string): { resultCode: Code; resultStatus: "F"; resultMessage: string } {
-  const resultMessage = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message;
+  // Redacted before it is cut, so a cut never leaves part of a card number unrecognised.
+  const shown = redactText(message);
+  const resultMessage = shown.length > MAX_MESSAGE ? `${shown.slice(0, MAX_MESSAGE - 3)}...` : shown;
   return { resultCode, resultStatus: "F", resultMessage };
 }
 

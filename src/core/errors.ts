@@ -1,11 +1,16 @@
 // Errors the protocol core throws: a bad key or option, and a notification that fails
 // verification. The client adds its own (network, HTTP, response) on top of `AntomError`.
 import type { ValidationError } from "./validate.js";
-import { describeErrors, failureResult, type AntomResultBody } from "./antom-result.js";
+import { redactText } from "./redact.js";
+import { describeErrors, failureResult, redactErrors, type AntomResultBody } from "./antom-result.js";
 
 /** Base class: `instanceof AntomError` catches everything this package throws. */
 export class AntomError extends Error {
   override name = "AntomError";
+  constructor(message: string, options?: ErrorOptions) {
+    // Every message this package raises passes the one redaction step: no card data in errors.
+    super(redactText(message), options);
+  }
 }
 
 /** An option (or a key passed to a function) is missing or invalid. */
@@ -43,13 +48,15 @@ export class NotificationBodyError extends AntomNotificationError {
   override name = "NotificationBodyError";
   readonly reason = "body" as const;
   readonly result: AntomResultBody;
+  /** One entry per problem, with the field path and the rule (values redacted). */
+  readonly errors: ValidationError[];
   constructor(
     /** `notifyPayment`, `notifyCapture` or `notifyDispute` when the kind was recognised. */
     readonly kind: string | undefined,
-    /** One entry per problem, with the field path and the rule. */
-    readonly errors: ValidationError[],
+    errors: ValidationError[],
   ) {
     super(`${kind ?? "notification"} body is invalid: ${describeErrors(errors)}`);
+    this.errors = redactErrors(errors);
     this.result = failureResult("PARAM_ILLEGAL", this.message);
   }
 }

@@ -1,60 +1,133 @@
-// Reads a JSON body from bytes with limits on size and nesting, so no input can exhaust memory
-// or the stack of whatever validates it next. A problem comes back as a validation error with a
-// path and a rule, never as an exception.
+// Reading untrusted JSON: a body from the network, a file on disk. Bounded in size and nesting,
+// strict about encoding (Antom's messages are UTF-8 JSON), and never echoing the input in its
+// errors (a syntax error message would otherwise quote card data). The validator, the client,
+// the CLI and the sandbox all read JSON through here.
 import type { ValidationError } from "./validate.js";
 
-export interface JsonBodyLimits {
-  /** Largest body accepted, in bytes (default 1 MiB). */
-  maxBytes?: number;
-  /** Deepest nesting of objects and arrays accepted (default 64). */
-  maxDepth?: number;
-}
-
+/** Default limits: Antom's messages are a few kilobytes and a handful of levels deep. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
 
-/** The deepest nesting of `{`/`[` outside strings, scanning stops once `limit` is passed. */
-function nestingDepth(text: string, limit: number): number {
+export interface JsonLimits {
+  /** The largest body accepted, in bytes (default 1 MiB). */
+  maxBytes?: number;
+  /** The deepest nesting of objects and arrays accepted (default 64; the body itself is level 1). */
+  maxDepth?: number;
+}
+
+export type ParsedJson = { ok: true; value: unknown } | { ok: false; error: ValidationError };
+
+const BOMS: [number[], string][] = [
+  [[0x00, 0x00, 0xfe, 0xff], "UTF-32 (big-endian byte-order mark 00 00 FE FF)"],
+  [[0xff, 0xfe, 0x00, 0x00], "UTF-32 (little-endian byte-order mark FF FE 00 00)"],
+  [[0xef, 0xbb, 0xbf], "UTF-8 with a byte-order mark (EF BB BF)"],
+  [[0xfe, 0xff], "UTF-16 (big-endian byte-order mark FE FF)"],
+  [[0xff, 0xfe], "UTF-16 (little-endian byte-order mark FF FE)"],
+];
+
+function encodingProblem(bytes: Uint8Array): string | undefined {
+  for (const [mark, name] of BOMS) {
+    if (mark.every((b, i) => bytes[i] === b)) return `is encoded as ${name}; Antom messages are UTF-8 JSON without a byte-order mark`;
+  }
+  // UTF-16 without a byte-order mark: a NUL byte next to each ASCII character.
+  if (bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0)) return "looks like UTF-16 (NUL bytes between characters); Antom messages are UTF-8 JSON";
+  return undefined;
+}
+
+/** A JSON.parse error in words, without the fragment of input V8 quotes (it may hold card data). */
+function syntaxMessage(error: unknown): string {
+  const text = String((error as Error)?.message ?? error);
+  const position = /position (\d+)/.exec(text)?.[1];
+  const head = text.replace(/,? ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "").replace(/^Unexpected token '(.)'$/s, (_m, c: string) => (/[0-9]/.test(c) ? "Unexpected digit" : `Unexpected token '${c}'`));
+  return `is not valid JSON: ${head}${position !== undefined ? ` at position ${position}` : ""}`;
+}
+
+function pathOf(parts: (string | number)[]): string {
+  let path = "";
+  for (const part of parts) path += typeof part === "number" ? `[${part}]` : path ? `.${part}` : part;
+  return path || "(root)";
+}
+
+/**
+ * The first place a value nests deeper than `maxDepth` (the value itself is level 1), as a
+ * validation error with its path and the rule `maxDepth`; undefined when it does not. Walks
+ * without recursion, so any depth (or a cycle) is safe.
+ */
+export function depthProblem(value: unknown, maxDepth = DEFAULT_MAX_DEPTH): ValidationError | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const stack: { node: object; depth: number; path: (string | number)[] }[] = [{ node: value as object, depth: 1, path: [] }];
+  while (stack.length > 0) {
+    const { node, depth, path } = stack.pop()!;
+    if (depth > maxDepth) {
+      return { path: pathOf(path), rule: "maxDepth", message: `nests deeper than ${maxDepth} levels of objects and arrays`, expected: maxDepth };
+    }
+    const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
+    for (const [key, child] of entries) {
+      if (child !== null && typeof child === "object") stack.push({ node: child, depth: depth + 1, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
+
+/** The deepest nesting of `[` and `{` in JSON text, outside strings, stopping once past `limit`. */
+function textDepthExceeds(text: string, limit: number): boolean {
   let depth = 0;
-  let max = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++depth > max) max = depth;
-      if (max > limit) return max;
-    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return true;
+    } else if (c === 125 || c === 93) depth--;
   }
-  return max;
+  return false;
 }
 
-/** The body as a JSON value, or the one error that says why it is not acceptable. */
-export function parseJsonBody(
-  body: string | Uint8Array,
-  limits: JsonBodyLimits = {},
-): { ok: true; value: unknown } | { ok: false; error: ValidationError } {
+/**
+ * Parses an untrusted JSON body within limits. Returns the value, or one validation error with
+ * the path and the rule at fault: `maxBytes`, `encoding` (a byte-order mark, UTF-16, invalid
+ * UTF-8), `json` (a syntax error, without quoting the input) or `maxDepth`. Never throws.
+ */
+export function parseJsonBody(bytes: Uint8Array | string, limits: JsonLimits = {}): ParsedJson {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const bytes = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-  if (bytes > maxBytes) {
-    return { ok: false, error: { path: "(root)", rule: "maxBytes", message: `the body is ${bytes} bytes; at most ${maxBytes} are accepted`, expected: maxBytes } };
+  let text: string;
+  if (typeof bytes === "string") {
+    if (bytes.length > maxBytes || Buffer.byteLength(bytes, "utf8") > maxBytes) {
+      return { ok: false, error: { path: "(root)", rule: "maxBytes", message: `is larger than ${maxBytes} bytes`, expected: maxBytes } };
+    }
+    if (bytes.charCodeAt(0) === 0xfeff) return { ok: false, error: { path: "(root)", rule: "encoding", message: "starts with a byte-order mark (U+FEFF); Antom messages are UTF-8 JSON without one" } };
+    text = bytes;
+  } else if (bytes instanceof Uint8Array) {
+    if (bytes.byteLength > maxBytes) {
+      return { ok: false, error: { path: "(root)", rule: "maxBytes", message: `is ${bytes.byteLength} bytes, larger than the limit of ${maxBytes}`, expected: maxBytes } };
+    }
+    const problem = encodingProblem(bytes);
+    if (problem) return { ok: false, error: { path: "(root)", rule: "encoding", message: problem } };
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      return { ok: false, error: { path: "(root)", rule: "encoding", message: "is not valid UTF-8; Antom messages are UTF-8 JSON" } };
+    }
+  } else {
+    return { ok: false, error: { path: "(root)", rule: "type", message: `must be bytes (Uint8Array, Buffer) or a string; got ${bytes === null ? "null" : typeof bytes}` } };
   }
-  let text = typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === "") return { ok: false, error: { path: "(root)", rule: "json", message: "the body is empty; a JSON object is required" } };
-  const depth = nestingDepth(text, maxDepth);
-  if (depth > maxDepth) {
-    return { ok: false, error: { path: "(root)", rule: "maxDepth", message: `the body nests deeper than ${maxDepth} levels`, expected: maxDepth } };
+  // Checked on the text first: a parser may recurse once per level.
+  if (textDepthExceeds(text, maxDepth)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { ok: false, error: { path: "(root)", rule: "maxDepth", message: `nests deeper than ${maxDepth} levels of objects and arrays`, expected: maxDepth } };
+    }
+    return { ok: false, error: depthProblem(value, maxDepth) ?? { path: "(root)", rule: "maxDepth", message: `nests deeper than ${maxDepth} levels`, expected: maxDepth } };
   }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    // V8's message quotes the text around the error; keep only where it is.
-    const where = /position (\d+)/.exec((error as Error).message)?.[1];
-    return { ok: false, error: { path: "(root)", rule: "json", message: `is not valid JSON${where ? ` (at character ${where})` : ""}` } };
+    return { ok: false, error: { path: "(root)", rule: "json", message: syntaxMessage(error) } };
   }
 }

@@ -97,8 +97,15 @@ export function parseSignatureHeader(value: string | null | undefined): ParsedSi
   return { algorithm, keyVersion: fields.get("keyVersion") ?? "1", signature };
 }
 
-/** How a response's signature checked out: `unsigned` when Antom sent none (some errors are unsigned). */
-export type ResponseSignatureCheck = "verified" | "unsigned" | "malformed" | "mismatch";
+/**
+ * How a response's signature headers checked out:
+ * - `verified`: `signature` and `response-time` present, and the signature verifies;
+ * - `unsigned`: neither header present (or both empty): Antom sends some gateway errors unsigned;
+ * - `partial`: only one of the two headers present (or non-empty): never a genuine answer;
+ * - `malformed`: the `signature` header is not in Antom's form;
+ * - `mismatch`: the signature does not verify.
+ */
+export type ResponseSignatureCheck = "verified" | "unsigned" | "partial" | "malformed" | "mismatch";
 
 /**
  * Checks the signature of an Antom response over `POST <request URI>\n<clientId>.<response-time>.<raw body>`.
@@ -109,12 +116,37 @@ export function checkResponseSignature(
   request: { method?: string; path: string; clientId: string },
   antomPublicKey: KeyInput,
 ): ResponseSignatureCheck {
-  const header = response.headers.get("signature");
-  const time = response.headers.get("response-time");
-  if (!header || !time) return "unsigned";
+  const header = response.headers.get("signature")?.trim();
+  const time = response.headers.get("response-time")?.trim();
+  if (!header && !time) return "unsigned";
+  if (!header || !time) return "partial";
   const parsed = parseSignatureHeader(header);
   if (!parsed) return "malformed";
   const content = { method: request.method, path: requestUri(request.path), clientId: request.clientId, time, body: response.body };
   return verifyContent(content, parsed.signature, antomPublicKey) ? "verified" : "mismatch";
 }
 
+/** Why an answer is refused: its signature headers, or an unsigned answer that claims success. */
+export type ResponseRejection = Exclude<ResponseSignatureCheck, "verified" | "unsigned"> | "unsigned-success";
+
+/**
+ * The rule Antom's official SDKs adopted in September 2026 (global-open-sdk-java #222, -python
+ * #179, -php #173) for an answer checked with Antom's public key: a signed answer must verify;
+ * an answer carrying only one of `signature` and `response-time` is refused; an unsigned answer
+ * is accepted (as `unsigned`) only when its `result.resultStatus` is `F` or `U`, a gateway error.
+ */
+export function responseVerdict(check: ResponseSignatureCheck, resultStatus: unknown): { accepted: true; verification: "verified" | "unsigned" } | { accepted: false; reason: ResponseRejection } {
+  if (check === "verified") return { accepted: true, verification: "verified" };
+  if (check !== "unsigned") return { accepted: false, reason: check };
+  return resultStatus === "F" || resultStatus === "U" ? { accepted: true, verification: "unsigned" } : { accepted: false, reason: "unsigned-success" };
+}
+
+/** The `result.resultStatus` of a raw answer body, when it is JSON that has one (for `responseVerdict`). */
+export function resultStatusOf(body: string | Uint8Array): unknown {
+  try {
+    const text = typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+    return (JSON.parse(text) as { result?: { resultStatus?: unknown } } | null)?.result?.resultStatus;
+  } catch {
+    return undefined;
+  }
+}

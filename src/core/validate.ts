@@ -9,7 +9,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
 import { contract, valueAt } from "./contract.js";
-import { redact } from "./redact.js";
+import { boundedValue, quote } from "./redact.js";
+import { DEFAULT_MAX_DEPTH, depthProblem } from "./json-body.js";
 
 // ajv-formats is CommonJS; under NodeNext the plugin is its `default` export.
 const addFormats = formats.default;
@@ -158,15 +159,26 @@ function pointerToPath(pointer: string, child?: string): string {
 }
 
 /**
- * The offending value as it may be shown in an error: a scalar through the one redaction step
- * (card data masked) and cut to 64 characters; an object or array only by its shape, since a
- * CVV inside one cannot be told from any other short number.
+ * An object or array is shown only by its shape: a CVV inside one cannot be told from any other
+ * short number, so its content is never quoted.
  */
-function shown(pointer: string, value: unknown): unknown {
+function shape(value: unknown): string | undefined {
   if (Array.isArray(value)) return `(an array of ${value.length} item${value.length === 1 ? "" : "s"})`;
-  if (value !== null && typeof value === "object") return `(an object with ${Object.keys(value).length} field${Object.keys(value).length === 1 ? "" : "s"})`;
-  const masked = redact(value, pointer.split("/").at(-1));
-  return typeof masked === "string" && masked.length > 64 ? `${masked.slice(0, 61)}...` : masked;
+  if (value !== null && typeof value === "object") {
+    const count = Object.keys(value).length;
+    return `(an object with ${count} field${count === 1 ? "" : "s"})`;
+  }
+  return undefined;
+}
+
+/** The offending value as an error carries it: redacted by the one redaction step and bounded. */
+function shown(pointer: string, value: unknown): unknown {
+  return shape(value) ?? boundedValue(value, pointer.split("/").at(-1));
+}
+
+/** The offending value as a message quotes it: redacted and bounded. */
+function quoted(pointer: string, value: unknown): string {
+  return shape(value) ?? quote(value, pointer.split("/").at(-1));
 }
 
 /** Turns ajv's errors into one readable error per problem, naming the field path and the rule. */
@@ -179,7 +191,9 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, data: unk
   for (const e of list) {
     if (e.keyword === "if") continue;
     if (e.keyword !== "anyOf" && inBranch(e)) continue;
-    const actual = shown(e.instancePath, valueAt(data, e.instancePath));
+    const value = valueAt(data, e.instancePath);
+    const actual = shown(e.instancePath, value);
+    const got = quoted(e.instancePath, value);
     switch (e.keyword) {
       case "required": {
         const field = (e.params as { missingProperty: string }).missingProperty;
@@ -211,7 +225,7 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, data: unk
         out.push({
           path: pointerToPath(e.instancePath),
           rule: "enum",
-          message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}; got ${JSON.stringify(actual)}`,
+          message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}; got ${got}`,
           allowed,
           actual,
         });
@@ -219,7 +233,7 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, data: unk
       }
       case "const": {
         const expected = (e.params as { allowedValue: unknown }).allowedValue;
-        out.push({ path: pointerToPath(e.instancePath), rule: "const", message: `must be ${JSON.stringify(expected)}; got ${JSON.stringify(actual)}`, expected, actual });
+        out.push({ path: pointerToPath(e.instancePath), rule: "const", message: `must be ${JSON.stringify(expected)}; got ${got}`, expected, actual });
         break;
       }
       case "anyOf": {
@@ -237,7 +251,7 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, data: unk
           out.push({
             path: pointerToPath(e.instancePath),
             rule: "anyOf",
-            message: `must match one of: ${types.join("; ")}; got ${JSON.stringify(actual)}`,
+            message: `must match one of: ${types.join("; ")}; got ${got}`,
             actual,
           });
         }
@@ -246,23 +260,76 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, data: unk
       default: {
         const limit = (e.params as { limit?: unknown; type?: unknown; pattern?: unknown; format?: unknown });
         const expected = limit.limit ?? limit.type ?? limit.pattern ?? limit.format;
-        out.push({ path: pointerToPath(e.instancePath), rule: e.keyword, message: `${e.message ?? "is invalid"}; got ${JSON.stringify(actual)}`, expected, actual });
+        out.push({ path: pointerToPath(e.instancePath), rule: e.keyword, message: `${e.message ?? "is invalid"}; got ${got}`, expected, actual });
       }
     }
   }
   return out;
 }
 
+/** Names every object inherits in JavaScript (`__proto__`, `constructor`, `toString`, ...): never fields of the contract. */
+const INHERITED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Keys named like an inherited property (`__proto__`, `constructor`, `toString`, ...). A schema
+ * engine may take them for properties it has already seen, so strict mode looks for them itself.
+ * The payload is already known to be within the depth limit.
+ */
+function inheritedNameProblems(payload: unknown): ValidationError[] {
+  const out: ValidationError[] = [];
+  const stack: { node: unknown; path: string }[] = [{ node: payload, path: "" }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (Array.isArray(node)) {
+      node.forEach((child, i) => stack.push({ node: child, path: `${path}[${i}]` }));
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (INHERITED_NAMES.has(key)) {
+        out.push({ path: childPath, rule: "additionalProperty", message: `${key} is not a property the contract defines (misspelt?)` });
+      }
+      stack.push({ node: (node as Record<string, unknown>)[key], path: childPath });
+    }
+  }
+  return out;
+}
+
+/** The most errors one validation reports; the rest are counted in a last entry. */
+export const MAX_ERRORS = 50;
+
+function bounded(errors: ValidationError[]): ValidationError[] {
+  if (errors.length <= MAX_ERRORS) return errors;
+  const more = errors.length - MAX_ERRORS;
+  return [...errors.slice(0, MAX_ERRORS), { path: "(root)", rule: "maxErrors", message: `${more} more problem${more === 1 ? "" : "s"} not shown` }];
+}
+
+export interface ValidateOptions {
+  mode?: Mode;
+  /** The deepest nesting of objects and arrays accepted (default 64); deeper is a `maxDepth` error with its path. */
+  maxDepth?: number;
+}
+
 /** Validates one payload of the given kind (`pay.request`, `notifyCapture.request`, ...). */
-export function validate(kind: string, payload: unknown, options: { mode?: Mode } = {}): ValidationResult {
+export function validate(kind: string, payload: unknown, options: ValidateOptions = {}): ValidationResult {
   const found = load().kinds.get(kind);
   if (!found) throw new Error(`unknown kind ${kind}; known kinds: ${[...load().kinds.keys()].join(", ")}`);
   // What the merchant sends (call requests, notification acknowledgements) is checked strictly by default.
   const merchantSends = (found.channel === "call") === (found.direction === "request");
   const mode = options.mode ?? (merchantSends ? "strict" : "tolerant");
+  // Too deep (or cyclic) for a recursive schema engine: one error with the path where it goes too deep.
+  const tooDeep = depthProblem(payload, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  if (tooDeep) return { kind, mode, valid: false, errors: [tooDeep] };
   const fn = schemaValidator(found.schema, mode);
   const valid = fn(payload) as boolean;
-  return { kind, mode, valid, errors: valid ? [] : formatErrors(fn.errors, payload) };
+  const errors = valid ? [] : formatErrors(fn.errors, payload);
+  if (mode === "strict") {
+    for (const problem of inheritedNameProblems(payload)) {
+      if (!errors.some((e) => e.path === problem.path && e.rule === problem.rule)) errors.push(problem);
+    }
+  }
+  return { kind, mode, valid: errors.length === 0, errors: bounded(errors) };
 }
 
 const OTHER_ID = "https://antom-openapi.local/other.json";

@@ -178,11 +178,13 @@ describe("response verification", () => {
     await expect(client().cancel({ paymentId: "1" })).rejects.toMatchObject({ name: "AntomResponseSignatureError", reason: "malformed" });
   });
 
-  test("an unsigned response is returned as unverified", async () => {
+  test("an unsigned S answer is refused; an unsigned F gateway error is returned as unverified", async () => {
     standIn.handle(() => ({ body: responseExamples("pay")[0][1], sign: false }));
+    await expect(client().pay(firstRequest("pay"))).rejects.toMatchObject({ name: "AntomResponseSignatureError", reason: "unsigned-success" });
+    standIn.handle(() => ({ body: { result: { resultCode: "UNKNOWN_EXCEPTION", resultStatus: "F", resultMessage: "gateway" } }, sign: false }));
     const result = await client().pay(firstRequest("pay"));
     expect(result.verification).toBe("unsigned");
-    expect(result.resultStatus).toBe("S");
+    expect(result.resultStatus).toBe("F");
   });
 
   test("without antomPublicKey nothing is verified, and the result says so", async () => {

@@ -38,6 +38,10 @@ export interface Reply {
   signatureHeader?: string;
   /** Close the connection without answering. */
   hangUp?: boolean;
+  /** Change the answer's headers after signing (remove, blank or add some). */
+  headers?: (headers: Record<string, string>) => Record<string, string>;
+  /** Wait this long before answering. */
+  delayMs?: number;
 }
 
 export type Handler = (request: Received) => Reply;
@@ -117,8 +121,13 @@ export async function startStandIn(options: { merchantPublicKey: KeyObject; anto
         headers["response-time"] = time;
         headers["signature"] = reply.signatureHeader ?? `algorithm=RSA256,keyVersion=1,signature=${encodeURIComponent(value)}`;
       }
-      res.writeHead(reply.status ?? 200, headers);
-      res.end(reply.tamper ? reply.tamper(text) : text);
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status ?? 200, reply.headers ? reply.headers({ ...headers }) : headers);
+        res.end(reply.tamper ? reply.tamper(text) : text);
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs).unref();
+      else send();
     });
   });
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));

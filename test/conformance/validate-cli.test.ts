@@ -71,7 +71,7 @@ describe("antom-conformance validate", () => {
     const { code } = await run("validate", har("broken.har"), "--reporter", "junit", "--output", junit);
     expect(code).toBe(1);
     const xml = readFileSync(junit, "utf8");
-    expect(xml).toMatch(/<testsuites name="antom-conformance" tests="4" failures="3">/);
+    expect(xml).toMatch(/<testsuites name="antom-conformance" tests="4" failures="3" errors="0">/);
     expect(xml).toContain("<failure message=");
     const json = await run("validate", har("manual-capture.valid.har"), "--reporter", "json");
     expect(JSON.parse(json.out)).toMatchObject({ total: 6, passed: 6, failed: 0 });
@@ -85,11 +85,12 @@ describe("antom-conformance validate", () => {
     expect((await run("run", "--base-url", "http://127.0.0.1:9", "--key-version", "v2")).err).toContain("--key-version must be a positive whole number");
   });
 
-  test("files that cannot be read or parsed fail as checks, not crashes", async () => {
+  test("files that cannot be read or parsed fail as checks, not crashes; an unreadable input means the checks could not run (exit 3)", async () => {
     const bad = join(mkdtempSync(join(tmpdir(), "antom-bad-")), "bad.json");
     writeFileSync(bad, "{not json");
+    expect((await run("validate", bad)).code).toBe(1);
     const { code, out } = await run("validate", bad, join(tmpdir(), "does-not-exist.json"));
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(out).toContain("not valid JSON");
     expect(out).toContain("cannot read");
   });
