@@ -117,6 +117,28 @@ describe("signatures", () => {
   });
 });
 
+describe("the client against unsigned answers, as the official SDKs treat them", () => {
+  const unsignedFetch = (request: Request) => {
+    request.headers.set("Sandbox-Scenario", "unsigned");
+    return fetch(request);
+  };
+
+  test("an unsigned S answer is refused; an unsigned F gateway error is returned, marked unsigned", async () => {
+    const client = createAntomClient({ baseUrl: h.url, clientId: m.clientId, privateKey: m.keys.privateKey, antomPublicKey: h.antomKeys.publicKey, fetch: unsignedFetch });
+    await expect(client.pay(payBody())).rejects.toMatchObject({ name: "AntomResponseSignatureError", reason: "unsigned-success" });
+    const failure = await client.inquiryPayment({ paymentRequestId: "NOPE" });
+    expect([failure.resultStatus, failure.resultCode, failure.verification]).toEqual(["F", "ORDER_NOT_EXIST", "unsigned"]);
+    const unsignedErrors = await startHarness({ unsignedErrors: true });
+    try {
+      const stranger = createAntomClient({ baseUrl: unsignedErrors.url, clientId: "SANDBOX_STRANGER", privateKey: m.keys.privateKey, antomPublicKey: unsignedErrors.antomKeys.publicKey });
+      const gateway = await stranger.inquiryPayment({ paymentRequestId: "X" });
+      expect([gateway.resultCode, gateway.verification]).toEqual(["CLIENT_INVALID", "unsigned"]);
+    } finally {
+      await unsignedErrors.close();
+    }
+  });
+});
+
 describe("invalid input gets HTTP 200, F / PARAM_ILLEGAL, and the field path", () => {
   const pay = "/ams/sandbox/api/v1/payments/pay";
   test.each([
