@@ -18,6 +18,11 @@ export interface AntomErrorResponse {
 /** `Result.resultMessage` is at most 256 characters in the contract. */
 const MAX_MESSAGE = 256;
 
+/** The `result` of a call or event that succeeded: S / SUCCESS. */
+export function successResult(): { resultCode: "SUCCESS"; resultStatus: "S"; resultMessage: string } {
+  return { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" };
+}
+
 /** One problem as `<field path>: <message>`, e.g. `paymentAmount.currency: must match pattern "^[A-Z]{3}$"; got "usd" (pattern)`. */
 export function describeError(error: ValidationError): string {
   return redactText(`${error.path}: ${error.message} (${error.rule})`);

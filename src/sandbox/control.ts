@@ -1,6 +1,7 @@
 // The sandbox's control API under /sandbox/, described by openapi/sandbox.yaml and checked
 // against it with the project's one validator. Errors are HTTP 400/404 naming the field path and
 // the rule; nothing here exists on Antom.
+import { successResult } from "../core/antom-result.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { controlContract } from "../core/contract.js";
 import { AntomConfigError } from "../core/errors.js";
@@ -289,7 +290,7 @@ async function route(request: ControlRequest): Promise<void> {
       const fail = Number(new URL(req.url ?? "/", "http://sandbox").searchParams.get("fail") ?? 0);
       if (receiver.hits <= fail) return json(res, 500, { result: { resultCode: "UNKNOWN_EXCEPTION", resultStatus: "U", resultMessage: `failing attempt ${receiver.hits} of ${fail} on purpose` } });
       if (receiver.received.length < MAX_RECEIVED) receiver.received.push(request.bytes.toString("utf8").slice(0, 64 * 1024));
-      return json(res, 200, { result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" } });
+      return json(res, 200, { result: successResult() });
     }
   }
   throw new ControlError(404, { message: `no ${method} ${path} in the control API (openapi/sandbox.yaml)` });

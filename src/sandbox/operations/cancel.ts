@@ -1,7 +1,7 @@
 // cancel: voids a payment in full. An authorized but uncaptured payment (or one still waiting
 // for the buyer) can be cancelled; a captured or failed one cannot. No notification follows.
 import type { components } from "../../../generated/antom.js";
-import { failureResult } from "../../core/antom-result.js";
+import { failureResult, successResult } from "../../core/antom-result.js";
 import { isoTime } from "../clock.js";
 import type { Engine } from "../engine.js";
 import type { PaymentRecord } from "../model.js";
@@ -34,7 +34,7 @@ export async function cancel(engine: Engine, tenant: string, body: CancelRequest
   }))!;
   if (refused) return { result: failureResult(refused.code, refused.message) };
   return {
-    result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" },
+    result: successResult(),
     paymentId: payment.paymentId,
     paymentRequestId: payment.paymentRequestId,
     cancelTime: isoTime(payment.cancelTime!),

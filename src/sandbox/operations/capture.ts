@@ -3,7 +3,7 @@
 // captureRequestId is idempotent.
 import { createHash } from "node:crypto";
 import type { components } from "../../../generated/antom.js";
-import { failureResult } from "../../core/antom-result.js";
+import { failureResult, successResult } from "../../core/antom-result.js";
 import { isoTime } from "../clock.js";
 import type { Engine } from "../engine.js";
 import { newCaptureId } from "../ids.js";
@@ -39,7 +39,7 @@ function refusal(payment: PaymentRecord, amount: { currency: string; value: stri
 function answerOf(payment: PaymentRecord, capture: CaptureRecord): CaptureResponse {
   if (capture.status === "F") return { result: failureResult(capture.resultCode, capture.resultMessage) } as CaptureResponse;
   return {
-    result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" },
+    result: successResult(),
     captureRequestId: capture.captureRequestId,
     captureId: capture.captureId,
     paymentId: payment.paymentId,

@@ -1,6 +1,6 @@
 // consult: the card option for an amount, from the sandbox's consult configuration.
 import type { components } from "../../../generated/antom.js";
-import { failureResult } from "../../core/antom-result.js";
+import { failureResult, successResult } from "../../core/antom-result.js";
 import type { ConsultConfig } from "../consult-config.js";
 
 type ConsultRequest = components["schemas"]["ConsultRequest"];
@@ -17,7 +17,7 @@ export function consult(config: ConsultConfig, body: ConsultRequest): ConsultRes
   const plans = (config.installments[currency] ?? []).filter((p) => amount >= BigInt(p.min) && amount <= BigInt(p.max));
   const brands = config.brands.map((cardBrand) => ({ cardBrand, logo: logo(cardBrand) }));
   return {
-    result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" },
+    result: successResult(),
     paymentOptions: [
       {
         paymentMethodType: "CARD",

@@ -1,7 +1,7 @@
 // inquiryPayment: the payment's real state (`paymentStatus`), and one CAPTURE transaction per
 // capture. `result` is the inquiry's own outcome.
 import type { components } from "../../../generated/antom.js";
-import { failureResult } from "../../core/antom-result.js";
+import { failureResult, successResult } from "../../core/antom-result.js";
 import { isoTime } from "../clock.js";
 import { type Engine, paymentResultInfo } from "../engine.js";
 
@@ -15,7 +15,7 @@ export async function inquiryPayment(engine: Engine, tenant: string, body: Inqui
   const info = paymentResultInfo(payment);
   const captures = payment.captures.filter((c) => c.status === "S");
   return {
-    result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" },
+    result: successResult(),
     paymentStatus: payment.status,
     paymentResultCode: payment.resultCode,
     paymentResultMessage: payment.resultMessage,

@@ -2,7 +2,7 @@
 // is the idempotency key, and the first answer for it is the answer for every identical retry.
 import { createHash } from "node:crypto";
 import type { components } from "../../../generated/antom.js";
-import { failureResult } from "../../core/antom-result.js";
+import { failureResult, successResult } from "../../core/antom-result.js";
 import { isoTime } from "../clock.js";
 import { AUTH_VALIDITY_MS, DEFAULT_PAYMENT_EXPIRY_MS, type Engine, paymentResultInfo } from "../engine.js";
 import { automaticCaptureRequestId, newCaptureId, newCardToken, newPaymentId } from "../ids.js";
@@ -110,7 +110,7 @@ export function payAnswer(payment: PaymentRecord, engine: Engine, tenant: string
   };
   if (payment.status === "SUCCESS") {
     return {
-      result: { resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success" },
+      result: successResult(),
       ...base,
       paymentTime: isoTime(payment.paymentTime!),
       ...(payment.authExpiryTime !== undefined ? { authExpiryTime: isoTime(payment.authExpiryTime) } : {}),
