@@ -4,10 +4,7 @@ import type { Signer } from "./flows.js";
 import type { Check } from "./report.js";
 import { requestUri } from "../src/core/signing.js";
 import { contract } from "../src/core/contract.js";
-import { validate } from "../src/core/validate.js";
-import { parseJsonBody } from "../src/core/json-body.js";
-import { NOTIFICATION_ACK } from "../src/core/notifications.js";
-import { quote } from "../src/core/redact.js";
+import { acknowledgementProblems } from "../src/core/notifications.js";
 
 export interface CheckWebhookReceiverOptions {
   /** The merchant's notification URL, e.g. `http://127.0.0.1:8080/antom/notify`. */
@@ -79,27 +76,7 @@ function deliveryFailure(error: unknown, timeoutMs: number): string {
 /** Why an answer is not the acknowledgement Antom expects; an empty list when it is. */
 export function ackProblems(answer: Answer): string[] {
   if (answer.error) return [`no answer: ${answer.error}`];
-  const problems: string[] = [];
-  if (answer.status !== 200) problems.push(`HTTP status ${answer.status}, expected 200`);
-  if (answer.contentType !== undefined && !/^application\/json\b/i.test(answer.contentType ?? "")) {
-    problems.push(`Content-Type is ${answer.contentType ? JSON.stringify(answer.contentType) : "missing"}, expected application/json`);
-  }
-  const read = parseJsonBody(answer.text ?? "", { maxBytes: 64 * 1024 });
-  if (!read.ok) return [...problems, `body ${read.error.message}: ${quote(answer.text ?? "", undefined, 120)}`];
-  const body = read.value as { result?: Record<string, unknown> } | null;
-  const result = validate("notifyPayment.response", body, { mode: "strict" });
-  problems.push(...result.errors.map((e) => `acknowledgement ${e.path}: ${e.message}`));
-  // Antom's acknowledgement is exact: resultCode SUCCESS, resultStatus S and a resultMessage.
-  const ack = JSON.parse(NOTIFICATION_ACK) as { result: Record<string, string> };
-  for (const field of ["resultCode", "resultStatus", "resultMessage"]) {
-    const got = body && typeof body === "object" && body.result && typeof body.result === "object" ? body.result[field] : undefined;
-    if (got === undefined) {
-      if (!problems.some((p) => p.includes(`result.${field}`))) problems.push(`acknowledgement result.${field} is missing; Antom's acknowledgement is ${NOTIFICATION_ACK}`);
-    } else if (field !== "resultMessage" && got !== ack.result[field]) {
-      if (!problems.some((p) => p.includes(`result.${field}`))) problems.push(`acknowledgement result.${field} is ${quote(got)}, expected ${JSON.stringify(ack.result[field])}`);
-    }
-  }
-  return problems;
+  return acknowledgementProblems(answer);
 }
 
 const isAck = (answer: Answer) => ackProblems(answer).length === 0;

@@ -233,3 +233,33 @@ export const NOTIFICATION_ACK = '{"result":{"resultCode":"SUCCESS","resultStatus
 export function notificationAck(): string {
   return NOTIFICATION_ACK;
 }
+
+/**
+ * Why a receiver's answer is not the acknowledgement Antom expects: HTTP 200, `Content-Type:
+ * application/json`, and a body whose `result` is `SUCCESS` / `S` with a `resultMessage`. An
+ * empty list when it is. The conformance suite's receiver check and the sandbox's delivery log
+ * both judge answers with this.
+ */
+export function acknowledgementProblems(answer: { status?: number; contentType?: string | null; text?: string }): string[] {
+  const problems: string[] = [];
+  if (answer.status !== 200) problems.push(`HTTP status ${answer.status}, expected 200`);
+  if (answer.contentType !== undefined && !/^application\/json\b/i.test(answer.contentType ?? "")) {
+    problems.push(`Content-Type is ${answer.contentType ? JSON.stringify(answer.contentType) : "missing"}, expected application/json`);
+  }
+  const read = parseJsonBody(answer.text ?? "", { maxBytes: 64 * 1024 });
+  if (!read.ok) return [...problems, `body ${read.error.message}: ${quote(answer.text ?? "", undefined, 120)}`];
+  const body = read.value as { result?: Record<string, unknown> } | null;
+  const result = validate("notifyPayment.response", body, { mode: "strict" });
+  problems.push(...result.errors.map((e) => `acknowledgement ${e.path}: ${e.message}`));
+  // Antom's acknowledgement is exact: resultCode SUCCESS, resultStatus S and a resultMessage.
+  const ack = JSON.parse(NOTIFICATION_ACK) as { result: Record<string, string> };
+  for (const field of ["resultCode", "resultStatus", "resultMessage"]) {
+    const got = body && typeof body === "object" && body.result && typeof body.result === "object" ? body.result[field] : undefined;
+    if (got === undefined) {
+      if (!problems.some((p) => p.includes(`result.${field}`))) problems.push(`acknowledgement result.${field} is missing; Antom's acknowledgement is ${NOTIFICATION_ACK}`);
+    } else if (field !== "resultMessage" && got !== ack.result[field]) {
+      if (!problems.some((p) => p.includes(`result.${field}`))) problems.push(`acknowledgement result.${field} is ${quote(got)}, expected ${JSON.stringify(ack.result[field])}`);
+    }
+  }
+  return problems;
+}

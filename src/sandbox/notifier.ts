@@ -3,6 +3,7 @@
 // receiver acknowledges with S/SUCCESS, at most 8 times in about 24 hours. Deliveries for one
 // payment go in order: a later one waits until the earlier one has ended.
 import type { KeyObject } from "node:crypto";
+import { acknowledgementProblems } from "../core/notifications.js";
 import { redactText } from "../core/redact.js";
 import { requestUri, signedHeaders } from "../core/signing.js";
 import type { Clocks } from "./clock.js";
@@ -37,21 +38,21 @@ export function isLoopback(url: string): boolean {
   }
 }
 
-/** Why an answer is or is not Antom's acknowledgement. */
+/**
+ * Whether an answer stops redelivery (HTTP 200 and S / SUCCESS, as for Antom), and the verdict in
+ * words: the project's one acknowledgement check names anything else a receiver got wrong.
+ */
 function ackVerdict(status: number, contentType: string | null, text: string): { acknowledged: boolean; verdict: string } {
-  if (status !== 200) return { acknowledged: false, verdict: `HTTP ${status}, not 200` };
-  let body: any;
+  const problems = acknowledgementProblems({ status, contentType, text });
+  let result: { resultStatus?: unknown; resultCode?: unknown } | undefined;
   try {
-    body = JSON.parse(text);
+    result = (JSON.parse(text) as { result?: typeof result } | null)?.result;
   } catch {
-    return { acknowledged: false, verdict: "the answer is not JSON" };
+    result = undefined;
   }
-  const result = body?.result;
-  if (result?.resultStatus !== "S" || result?.resultCode !== "SUCCESS") {
-    return { acknowledged: false, verdict: `result is ${JSON.stringify(result?.resultStatus)}/${JSON.stringify(result?.resultCode)}; only S/SUCCESS stops redelivery` };
-  }
-  const json = contentType !== null && /application\/json/i.test(contentType);
-  return { acknowledged: true, verdict: json ? "acknowledged" : `acknowledged (Content-Type ${JSON.stringify(contentType)}, expected application/json)` };
+  const acknowledged = status === 200 && result?.resultStatus === "S" && result?.resultCode === "SUCCESS";
+  if (acknowledged) return { acknowledged, verdict: problems.length === 0 ? "acknowledged" : `acknowledged, but: ${problems.join("; ")}` };
+  return { acknowledged, verdict: `${problems.join("; ")}; only S/SUCCESS stops redelivery` };
 }
 
 export class Notifier {
