@@ -2,12 +2,15 @@
 // speaks Antom's protocol: the Prism mock, Antom's sandbox, or a stateful simulator.
 //
 // Modes:
-//   contract:  each step asks the server for the outcome it expects (`Prefer: example=<x-mock-example>`,
-//              which the Prism mock honours); every message is validated against the contract.
-//   behaviour: no outcome is requested; the server must reach it by itself, so the flow's
-//              success criteria check the server's state machine.
-// The subset of Arazzo used: steps with operationId, requestBody.payload and replacements,
-// successCriteria with simple `==` / `!=` conditions, and outputs.
+//   contract:  each step asks the server for the outcome it expects with the step's own
+//              `Prefer: example=<outcome>` header parameter, which the Prism mock honours; every
+//              message is validated against the contract.
+//   behaviour: the Prefer header is not sent; the server must reach each outcome by itself, so
+//              the flow's success criteria check the server's state machine.
+// The files are plain Arazzo, so `redocly respect` runs them unchanged against the mock.
+// The subset of Arazzo used: workflow and step `parameters` (headers), steps with operationId,
+// requestBody.payload and replacements, successCriteria with simple `==` / `!=` conditions, and
+// outputs.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,10 +26,18 @@ export type FlowMode = "contract" | "behaviour";
 /** Produces the signing headers (`Client-Id`, `Request-Time`, `Signature`) for a request. */
 export type Signer = (request: { method: "POST"; path: string; body: string }) => Record<string, string> | Promise<Record<string, string>>;
 
+/** An Arazzo parameter; the runner sends those `in: header`. */
+export interface Parameter {
+  name: string;
+  in?: "header" | "query" | "path" | "cookie";
+  value: unknown;
+}
+
 export interface Step {
   stepId: string;
   operationId: string;
-  "x-mock-example"?: string;
+  /** Headers of this step; they override the workflow's of the same name. */
+  parameters?: Parameter[];
   requestBody?: { contentType?: string; payload?: unknown; replacements?: { target: string; value: unknown }[] };
   successCriteria?: { condition: string }[];
   outputs?: Record<string, string>;
@@ -37,6 +48,8 @@ export interface Flow {
   title: string;
   workflowId: string;
   summary?: string;
+  /** Headers every step sends (the flows give placeholder signing headers here). */
+  parameters?: Parameter[];
   steps: Step[];
 }
 
@@ -46,7 +59,7 @@ export interface RunFlowsOptions {
   mode?: FlowMode;
   /** Flow files or workflowIds to run; default: every flow in conformance/flows/. */
   flows?: string[];
-  /** Signs each request; without one, placeholder signing headers are sent (enough for the mock). */
+  /** Signs each request, replacing the flow's placeholder signing headers (which are enough for the mock). */
   signer?: Signer;
   /** Checks a response's signature; returns why it does not verify, or undefined. */
   verifyResponse?: (response: { headers: Headers; body: string }, request: { path: string }) => string | undefined;
@@ -61,11 +74,12 @@ export const flowsDir = fileURLToPath(new URL("./flows/", import.meta.url));
 
 function workflowsIn(file: string): Flow[] {
   const doc = parse(readFileSync(file, "utf8"));
-  return (doc.workflows ?? []).map((w: { workflowId: string; summary?: string; steps: Step[] }) => ({
+  return (doc.workflows ?? []).map((w: { workflowId: string; summary?: string; parameters?: Parameter[]; steps: Step[] }) => ({
     file,
     title: doc.info?.title ?? basename(file),
     workflowId: w.workflowId,
     summary: w.summary,
+    parameters: w.parameters,
     steps: w.steps,
   }));
 }
@@ -132,7 +146,37 @@ export function checkCondition(condition: string, current: StepResult | undefine
 
 const describe = (prefix: string, errors: ValidationError[]) => errors.map((e) => `${prefix} ${describeError(e)}`);
 
-async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, steps: Map<string, StepResult>): Promise<string[]> {
+const SIGNING_HEADERS = ["client-id", "request-time", "signature"];
+const PLACEHOLDER_SIGNING: Record<string, string> = {
+  "Client-Id": "SANDBOX_CONFORMANCE",
+  "Request-Time": "1700000000000",
+  Signature: "algorithm=RSA256,keyVersion=1,signature=unsigned",
+};
+
+/** The outcome a step asks the mock for: the value of its `Prefer: example=<outcome>` header. */
+export function preferredExample(step: Step): string | undefined {
+  const prefer = step.parameters?.find((p) => (p.in ?? "header") === "header" && p.name.toLowerCase() === "prefer");
+  return typeof prefer?.value === "string" ? /(?:^|[;,\s])example=([^;,\s]+)/.exec(prefer.value)?.[1] : undefined;
+}
+
+/**
+ * The headers of a step: the workflow's header parameters, then the step's (same name, case
+ * insensitive: the step wins). Prefer only in contract mode; with a signer, its headers replace
+ * the flow's signing headers; without one and without them in the flow, placeholders.
+ */
+function stepHeaders(flow: Pick<Flow, "parameters">, step: Step, mode: FlowMode, steps: Map<string, StepResult>): Record<string, string> {
+  const byName = new Map<string, [string, string]>();
+  for (const p of [...(flow.parameters ?? []), ...(step.parameters ?? [])]) {
+    if ((p.in ?? "header") !== "header") continue;
+    const value = evaluate(p.value, undefined, steps);
+    if (value !== undefined && value !== null) byName.set(p.name.toLowerCase(), [p.name, String(value)]);
+  }
+  if (mode !== "contract") byName.delete("prefer");
+  for (const [name, value] of Object.entries(PLACEHOLDER_SIGNING)) if (!byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), [name, value]);
+  return Object.fromEntries([...byName.values()]);
+}
+
+async function runStep(flow: Flow, step: Step, options: RunFlowsOptions, mode: FlowMode, steps: Map<string, StepResult>): Promise<string[]> {
   const details: string[] = [];
   const payload = structuredClone(step.requestBody?.payload ?? {}) as Record<string, unknown>;
   for (const r of step.requestBody?.replacements ?? []) {
@@ -145,13 +189,11 @@ async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, ste
   details.push(...describe("request", validate(`${step.operationId}.request`, payload, { mode: "strict" }).errors));
   const url = `${options.baseUrl.replace(/\/+$/, "")}/v1/payments/${step.operationId}`;
   const body = JSON.stringify(payload);
-  const headers: Record<string, string> = {
-    "Content-Type": "application/json; charset=UTF-8",
-    ...(options.signer
-      ? await options.signer({ method: "POST", path: requestUri(url), body })
-      : { "Client-Id": "SANDBOX_CONFORMANCE", "Request-Time": String(Date.now()), Signature: "algorithm=RSA256,keyVersion=1,signature=unsigned" }),
-  };
-  if (mode === "contract" && step["x-mock-example"]) headers.Prefer = `example=${step["x-mock-example"]}`;
+  const headers: Record<string, string> = { "Content-Type": "application/json; charset=UTF-8" };
+  for (const [name, value] of Object.entries(stepHeaders(flow, step, mode, steps))) {
+    if (!(options.signer && SIGNING_HEADERS.includes(name.toLowerCase()))) headers[name] = value;
+  }
+  if (options.signer) Object.assign(headers, await options.signer({ method: "POST", path: requestUri(url), body }));
   const result: StepResult = { outputs: {} };
   try {
     const response = await (options.fetch ?? fetch)(url, { method: "POST", headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
@@ -200,7 +242,7 @@ export async function runFlows(options: RunFlowsOptions): Promise<Check[]> {
         continue;
       }
       const started = performance.now();
-      const details = await runStep(step, options, mode, steps);
+      const details = await runStep(flow, step, options, mode, steps);
       if (details.length > 0) failedAt = step.stepId;
       record({ suite: flow.title, name, passed: details.length === 0, details, durationMs: performance.now() - started });
     }
