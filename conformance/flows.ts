@@ -2,12 +2,15 @@
 // speaks Antom's protocol: the Prism mock, Antom's sandbox, or a stateful simulator.
 //
 // Modes:
-//   contract:  each step asks the server for the outcome it expects (`Prefer: example=<x-mock-example>`,
-//              which the Prism mock honours); every message is validated against the contract.
-//   behaviour: no outcome is requested; the server must reach it by itself, so the flow's
-//              success criteria check the server's state machine.
-// The subset of Arazzo used: steps with operationId, parameters, requestBody.payload and
-// replacements, successCriteria with simple `==` / `!=` conditions, outputs, and `$inputs`.
+//   contract:  each step asks the server for the outcome it expects with the step's own
+//              `Prefer: example=<outcome>` header parameter, which the Prism mock honours; every
+//              message is validated against the contract.
+//   behaviour: the Prefer header is not sent; the server must reach each outcome by itself, so
+//              the flow's success criteria check the server's state machine.
+// The files are plain Arazzo, so `redocly respect` runs the Antom flows unchanged against the mock.
+// The subset of Arazzo used: workflow and step `parameters` (headers; path and query for the
+// sandbox's control API), steps with operationId, requestBody.payload and replacements,
+// successCriteria with simple `==` / `!=` conditions, outputs, and `$inputs`.
 // A step whose operationId is `$sourceDescriptions.sandbox.<op>` calls the local sandbox's
 // control API (openapi/sandbox.yaml), unsigned: such flows run only against the sandbox.
 // `x-parallel: N` on a step sends N identical requests at once; every answer must pass and all
@@ -27,12 +30,18 @@ export type FlowMode = "contract" | "behaviour";
 /** Produces the signing headers (`Client-Id`, `Request-Time`, `Signature`) for a request. */
 export type Signer = (request: { method: "POST"; path: string; body: string }) => Record<string, string> | Promise<Record<string, string>>;
 
+export interface Parameter {
+  name: string;
+  in?: "header" | "query" | "path" | "cookie";
+  value: unknown;
+}
+
 export interface Step {
   stepId: string;
   operationId: string;
-  "x-mock-example"?: string;
   "x-parallel"?: number;
-  parameters?: { name: string; in: "path" | "query" | "header"; value: unknown }[];
+  /** Headers of this step (they override the workflow's of the same name); path and query parameters of a control API step. */
+  parameters?: Parameter[];
   requestBody?: { contentType?: string; payload?: unknown; replacements?: { target: string; value: unknown }[] };
   successCriteria?: { condition: string }[];
   outputs?: Record<string, string>;
@@ -43,6 +52,8 @@ export interface Flow {
   title: string;
   workflowId: string;
   summary?: string;
+  /** Headers every step sends (the flows give placeholder signing headers here). */
+  parameters?: Parameter[];
   steps: Step[];
   /** The flow names the sandbox's control API among its sources: it runs only against the local sandbox. */
   sandboxOnly: boolean;
@@ -71,11 +82,12 @@ export const flowsDir = fileURLToPath(new URL("./flows/", import.meta.url));
 
 function workflowsIn(file: string): Flow[] {
   const doc = parse(readFileSync(file, "utf8"));
-  return (doc.workflows ?? []).map((w: { workflowId: string; summary?: string; steps: Step[] }) => ({
+  return (doc.workflows ?? []).map((w: { workflowId: string; summary?: string; parameters?: Parameter[]; steps: Step[] }) => ({
     file,
     title: doc.info?.title ?? basename(file),
     workflowId: w.workflowId,
     summary: w.summary,
+    parameters: w.parameters,
     steps: w.steps,
     sandboxOnly: (doc.sourceDescriptions ?? []).some((source: { name?: string }) => source.name === "sandbox"),
   }));
@@ -155,6 +167,36 @@ const newRunId = () => `${Date.now().toString(36)}${process.pid.toString(36)}${(
 
 
 
+const SIGNING_HEADERS = ["client-id", "request-time", "signature"];
+const PLACEHOLDER_SIGNING: Record<string, string> = {
+  "Client-Id": "SANDBOX_CONFORMANCE",
+  "Request-Time": "1700000000000",
+  Signature: "algorithm=RSA256,keyVersion=1,signature=unsigned",
+};
+
+/** The outcome a step asks the mock for: the value of its `Prefer: example=<outcome>` header. */
+export function preferredExample(step: Step): string | undefined {
+  const prefer = step.parameters?.find((p) => (p.in ?? "header") === "header" && p.name.toLowerCase() === "prefer");
+  return typeof prefer?.value === "string" ? /(?:^|[;,\s])example=([^;,\s]+)/.exec(prefer.value)?.[1] : undefined;
+}
+
+/**
+ * The headers of a step: the workflow's header parameters, then the step's (same name, case
+ * insensitive: the step wins). Prefer only in contract mode; with a signer, its headers replace
+ * the flow's signing headers; without one and without them in the flow, placeholders.
+ */
+function stepHeaders(flow: Pick<Flow, "parameters">, step: Step, mode: FlowMode, steps: Map<string, StepResult>, inputs: Record<string, unknown>): Record<string, string> {
+  const byName = new Map<string, [string, string]>();
+  for (const p of [...(flow.parameters ?? []), ...(step.parameters ?? [])]) {
+    if ((p.in ?? "header") !== "header") continue;
+    const value = evaluate(p.value, undefined, steps, inputs);
+    if (value !== undefined && value !== null) byName.set(p.name.toLowerCase(), [p.name, String(value)]);
+  }
+  if (mode !== "contract") byName.delete("prefer");
+  for (const [name, value] of Object.entries(PLACEHOLDER_SIGNING)) if (!byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), [name, value]);
+  return Object.fromEntries([...byName.values()]);
+}
+
 /** The control API operation a step names, with its method and path template. */
 function controlOperation(operationId: string): { method: string; path: string } | undefined {
   if (!operationId.startsWith(SANDBOX_SOURCE)) return undefined;
@@ -165,7 +207,7 @@ function controlOperation(operationId: string): { method: string; path: string }
   throw new Error(`no operation ${wanted} in the sandbox control API`);
 }
 
-async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, steps: Map<string, StepResult>): Promise<string[]> {
+async function runStep(flow: Flow, step: Step, options: RunFlowsOptions, mode: FlowMode, steps: Map<string, StepResult>): Promise<string[]> {
   const details: string[] = [];
   const inputs = { sandboxUrl: new URL(options.baseUrl).origin, ...(options.inputs ?? {}) };
   const payload = structuredClone(step.requestBody?.payload ?? {}) as Record<string, unknown>;
@@ -198,13 +240,10 @@ async function runStep(step: Step, options: RunFlowsOptions, mode: FlowMode, ste
   } else {
     details.push(...describe("request", validate(`${operationId}.request`, payload, { mode: "strict" }).errors));
     url = `${options.baseUrl.replace(/\/+$/, "")}/v1/payments/${operationId}`;
-    Object.assign(
-      headers,
-      options.signer
-        ? await options.signer({ method: "POST", path: requestUri(url), body })
-        : { "Client-Id": "SANDBOX_CONFORMANCE", "Request-Time": String(Date.now()), Signature: "algorithm=RSA256,keyVersion=1,signature=unsigned" },
-    );
-    if (mode === "contract" && step["x-mock-example"]) headers.Prefer = `example=${step["x-mock-example"]}`;
+    for (const [name, value] of Object.entries(stepHeaders(flow, step, mode, steps, inputs))) {
+      if (!(options.signer && SIGNING_HEADERS.includes(name.toLowerCase()))) headers[name] = value;
+    }
+    if (options.signer) Object.assign(headers, await options.signer({ method: "POST", path: requestUri(url), body }));
   }
   const send = async (): Promise<StepResult & { text?: string; error?: string }> => {
     const result: StepResult & { text?: string; error?: string } = { outputs: {} };
@@ -272,7 +311,7 @@ export async function runFlows(options: RunFlowsOptions): Promise<Check[]> {
         continue;
       }
       const started = performance.now();
-      const details = await runStep(step, options, mode, steps);
+      const details = await runStep(flow, step, options, mode, steps);
       if (details.length > 0) failedAt = step.stepId;
       record({ suite: flow.title, name, passed: details.length === 0, details, durationMs: performance.now() - started });
     }

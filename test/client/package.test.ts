@@ -1,29 +1,60 @@
-// The package as a user installs it: built by `npm run build`, resolved through its `exports`
-// by plain Node (no tsx) and by tsc, with only its declared dependencies.
+// The package as a user installs it: the tarball `npm pack` makes (its prepack script builds
+// dist/), unpacked into a consumer's node_modules, resolved through its `exports` by plain Node
+// (no tsx) and by tsc in the consumer setups the README documents, with only its declared
+// dependencies. Offline: the dependencies are the project's own, linked beside the package.
 import { execFile, spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { build } from "../../scripts/build.js";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { root } from "../helpers/paths.js";
 
 const run = promisify(execFile);
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 let dir: string;
 let pkg: string;
 let manifest: any;
+let packed: { filename: string; size: number; files: { path: string }[] };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "antom-package-"));
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  // The prepack script's own output comes first on stdout; the report is the JSON array after it.
+  packed = JSON.parse(stdout.slice(stdout.search(/^\[/m)))[0];
   pkg = join(dir, "node_modules", "antom-openapi");
-  await build(join(pkg, "dist"));
-  await cp(join(root, "package.json"), join(pkg, "package.json"));
+  await mkdir(pkg, { recursive: true });
+  await run("tar", ["-xzf", join(dir, packed.filename), "-C", pkg, "--strip-components=1"]);
   // The package's dependencies, as npm would install them next to it.
   await symlink(join(root, "node_modules"), join(pkg, "node_modules"), "dir");
-  manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
-});
+  manifest = JSON.parse(await readFile(join(pkg, "package.json"), "utf8"));
+}, 120_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+test("the tarball holds the build, the licence, the README and what the README links to", async () => {
+  const paths = packed.files.map((f) => f.path);
+  expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/src/index.js", "dist/generated/antom.d.ts"]));
+  expect(await readFile(join(pkg, "LICENSE"), "utf8")).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
+  // No sources, tests or tooling: only what users read or run.
+  expect(paths.filter((p) => /^(src|test|scripts|bench|node_modules|generated)\//.test(p))).toEqual([]);
+  expect(packed.size).toBeLessThan(1024 * 1024);
+  // Every relative link of the README and of the pages it links to resolves inside the package
+  // (the built reference, docs/site/, is the one thing left out: `npm run docs` makes it).
+  const pages = ["README.md", ...paths.filter((p) => /^(docs\/[^/]+|openapi\/README)\.md$/.test(p))];
+  let links = 0;
+  for (const page of pages) {
+    const text = (await readFile(join(pkg, page), "utf8")).replace(/```[\s\S]*?```/g, "");
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(target) || target.startsWith("#")) continue;
+      const path = target.split("#")[0];
+      if (path === "site/index.html") continue;
+      expect(existsSync(resolve(dirname(join(pkg, page)), path)), `${page} links to ${target}`).toBe(true);
+      if (page === "README.md") links++;
+    }
+  }
+  expect(links).toBeGreaterThanOrEqual(16);
+});
 
 test("every `exports` target is in the build and inside the published files", async () => {
   const targets: string[] = [];
@@ -32,10 +63,11 @@ test("every `exports` target is in the build and inside the published files", as
     else if (node && typeof node === "object") Object.values(node).forEach(collect);
   };
   collect(manifest.exports);
+  expect(manifest).toEqual(JSON.parse(await readFile(join(root, "package.json"), "utf8")));
   expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining([".", "./types", "./openapi.json", "./openapi.yaml", "./conformance"]));
   for (const target of targets) {
     expect((await stat(join(pkg, target))).isFile(), target).toBe(true);
-    expect(target === "./package.json" || manifest.files.some((f: string) => target.startsWith(`./${f}/`)), target).toBe(true);
+    expect(target === "./package.json" || packed.files.some((f) => `./${f.path}` === target), target).toBe(true);
   }
   // Runtime dependencies: openapi-fetch, ajv for validation, yaml for the conformance flows.
   expect(Object.keys(manifest.dependencies).sort()).toEqual(["ajv", "ajv-formats", "openapi-fetch", "yaml"]);
@@ -85,47 +117,82 @@ console.log(JSON.stringify({ endpoint: client.endpoint, status: paid.resultStatu
   });
 });
 
-test("tsc resolves the declarations of `.` and `./types` and enforces them", async () => {
-  await mkdir(join(dir, "ts"), { recursive: true });
-  await writeFile(
-    join(dir, "ts", "consumer.ts"),
-    `import type { paths, PayRequest } from "antom-openapi/types";
+// What a TypeScript user writes; each setup below must compile it without an error.
+const CONSUMER = `import type { paths, PayRequest } from "antom-openapi/types";
+import type { Check } from "antom-openapi/conformance";
 import { createAntomClient, type AntomResult, type RequestBody } from "antom-openapi";
+import { generateKeyPairSync } from "node:crypto";
 
-const client = createAntomClient({ baseUrl: "https://open-sea-global.alipay.com", clientId: "SANDBOX_1", privateKey: "..." });
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+export const client = createAntomClient({
+  baseUrl: "https://open-sea-global.alipay.com",
+  clientId: "SANDBOX_1",
+  privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+});
 type SamePayRequest = RequestBody<"pay"> extends PayRequest ? (PayRequest extends RequestBody<"pay"> ? true : false) : false;
 export const same: SamePayRequest = true;
 export type PayPath = keyof paths & "/v1/payments/pay";
+export type CheckName = Check["name"];
 export async function cancel(): Promise<string | undefined> {
   const result: AntomResult<"cancel"> = await client.cancel({ paymentId: "2024" });
   // @ts-expect-error cancelTime is there only once the result is known not to be F
   void result.cancelTime;
   return result.resultStatus === "S" ? result.cancelTime : undefined;
 }
-`,
-  );
+console.log(client.endpoint);
+`;
+
+/** The consumer setups the README's "Package" section documents, by the tsconfig they use. */
+const SETUPS: { name: string; type: "module" | "commonjs"; compilerOptions: Record<string, unknown> }[] = [
+  { name: "ESM project, module node16", type: "module", compilerOptions: { module: "node16", moduleResolution: "node16" } },
+  { name: "bundler (Vite, esbuild, webpack)", type: "module", compilerOptions: { module: "esnext", moduleResolution: "bundler" } },
+  { name: "CommonJS project, moduleResolution node10", type: "commonjs", compilerOptions: { module: "commonjs", moduleResolution: "node10" } },
+];
+
+/** Writes a consumer project under the temp folder; returns tsc's output (empty when it compiles). */
+async function compile(name: string, type: string, compilerOptions: Record<string, unknown>, emit = false): Promise<string> {
+  const project = join(dir, "consumers", name.replace(/\W+/g, "-"));
+  await mkdir(project, { recursive: true });
+  await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type }));
+  await writeFile(join(project, "consumer.ts"), CONSUMER);
   await writeFile(
-    join(dir, "ts", "tsconfig.json"),
+    join(project, "tsconfig.json"),
     JSON.stringify({
       compilerOptions: {
         target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
         strict: true,
-        noEmit: true,
         skipLibCheck: true,
         types: ["node"],
         typeRoots: [join(root, "node_modules", "@types")],
+        ...(emit ? { outDir: "out" } : { noEmit: true }),
+        ...compilerOptions,
       },
       files: ["consumer.ts"],
     }),
   );
-  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-  const output = await run(process.execPath, [tsc, "-p", join(dir, "ts", "tsconfig.json")]).then(
+  return run(process.execPath, [tsc, "-p", join(project, "tsconfig.json")]).then(
     () => "",
     (error: { stdout?: string; message: string }) => error.stdout || error.message,
   );
-  expect(output).toBe("");
+}
+
+describe.concurrent("tsc resolves the declarations of `.`, `./types` and `./conformance` and enforces them", () => {
+  test.each(SETUPS.map((s) => [s.name, s] as const))("%s", async (_name, setup) => {
+    expect(await compile(setup.name, setup.type, setup.compilerOptions)).toBe("");
+  });
+
+  test("CommonJS with module node16 is refused (TS1479), which is why the README says nodenext", async () => {
+    expect(await compile("cjs node16", "commonjs", { module: "node16", moduleResolution: "node16" })).toMatch(/TS1479/);
+  });
+
+  test("CommonJS project, module nodenext: compiles, and the build runs (Node requires the ESM package)", async () => {
+    const name = "cjs runtime";
+    expect(await compile(name, "commonjs", { module: "nodenext", moduleResolution: "nodenext" }, true)).toBe("");
+    const out = join(dir, "consumers", "cjs-runtime", "out", "consumer.js");
+    expect(await readFile(out, "utf8")).toContain('require("antom-openapi")');
+    const { stdout } = await run(process.execPath, [out], { cwd: dirname(out) });
+    expect(stdout.trim()).toBe("https://open-sea-global.alipay.com/ams/sandbox/api");
+  });
 });
 
 test("plain Node imports the conformance suite, and its CLI runs from the package's bin", async () => {

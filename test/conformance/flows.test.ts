@@ -1,10 +1,14 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { checkCondition, loadFlows, runFlows } from "../../conformance/flows.js";
+import { checkCondition, loadFlows, preferredExample, runFlows } from "../../conformance/flows.js";
 import { keySigner, responseSignatureProblem } from "../../conformance/signer.js";
 import { startStandIn, successByDefault, testKeyPair, type StandIn } from "../client/stand-in.js";
 import { root } from "../helpers/paths.js";
+import { spec } from "../helpers/spec.js";
 
 const FLOWS = [
   "authorizationAutomaticCapture",
@@ -42,6 +46,53 @@ describe("scenario flows", () => {
       const report = JSON.parse(stdout.slice(stdout.indexOf("{")));
       expect(report.problems, file).toEqual([]);
       expect(report.totals, file).toMatchObject({ errors: 0, warnings: 0 });
+    }
+  });
+
+  test("each step picks its mock outcome with a standard Prefer header naming an example of its operation", () => {
+    const operations = new Map(Object.values<any>(spec.paths).map((item) => [item.post.operationId, item.post]));
+    let steps = 0;
+    for (const flow of loadFlows().filter((f) => !f.sandboxOnly)) {
+      expect(flow.parameters?.map((p) => p.name), flow.workflowId).toEqual(["Client-Id", "Request-Time", "Signature"]);
+      for (const step of flow.steps) {
+        expect(Object.keys(step).filter((key) => key.startsWith("x-")), `${flow.workflowId} > ${step.stepId}`).toEqual([]);
+        const example = preferredExample(step);
+        const examples = Object.keys(operations.get(step.operationId).responses["200"].content["application/json"].examples);
+        expect(examples, `${flow.workflowId} > ${step.stepId}: Prefer: example=${example}`).toContain(example);
+        steps++;
+      }
+    }
+    expect(steps).toBe(19);
+  });
+
+  test("Redocly Respect runs every Antom flow file unchanged against the Prism mock, and all pass", async () => {
+    // The sandbox's own flows drive its control API and need signed requests: they run in test/sandbox/flows.test.ts.
+    const files = [...new Set(loadFlows().filter((f) => !f.sandboxOnly).map((f) => f.file))];
+    const dir = await mkdtemp(join(tmpdir(), "antom-respect-"));
+    try {
+      const report = join(dir, "respect.json");
+      const { exitCode, output } = await promisify(execFile)(
+        `${root}/node_modules/.bin/redocly`,
+        ["respect", ...files.map((f) => relative(root, f)), "--server", `antom=${inject("mockBaseUrl")}`, "--json-output", report],
+        { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" }, maxBuffer: 16 * 1024 * 1024 },
+      ).then(
+        (r) => ({ exitCode: 0, output: r.stdout }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({ exitCode: error.code, output: `${error.stdout}\n${error.stderr}` }),
+      );
+      expect(exitCode, output).toBe(0);
+      const result = JSON.parse(await readFile(report, "utf8"));
+      expect(Object.keys(result.files).length).toBe(files.length);
+      const workflows = Object.values<any>(result.files).flatMap((file) => file.executedWorkflows);
+      expect(workflows.map((w) => w.workflowId).sort()).toEqual([...FLOWS].sort());
+      const steps = workflows.flatMap((w) => w.executedSteps);
+      expect(steps.length).toBe(19);
+      // Every step sent the flow's Prefer header and passed every check Respect made.
+      for (const step of steps) {
+        expect(step.request.headers.prefer, step.stepId).toMatch(/^example=\w+$/);
+        expect(step.checks.filter((c: { passed: boolean }) => !c.passed), `${step.workflowId} > ${step.stepId}`).toEqual([]);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

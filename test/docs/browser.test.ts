@@ -1,7 +1,8 @@
-// Opens the built reference (docs/site/index.html) in Debian's Chromium, served from 127.0.0.1,
+// Opens the built reference (docs/site/index.html) in Chromium (./chromium.ts: CHROMIUM_PATH,
+// Debian's /usr/bin/chromium, or the one inside the devDependency @sparticuz/chromium), served from 127.0.0.1,
 // and checks what a reader needs: every operation and notification listed with its request
 // schema, examples that open, no console errors, and no request to any other host.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -9,13 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serveDocs, type DocsServer } from "../../scripts/docs-server.js";
 import { ensureReference, referencePaths } from "../../scripts/reference.js";
 import { root } from "../helpers/paths.js";
+import { findChromium } from "./chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const INSTALL_HINT =
-  `Chromium is not installed at ${CHROMIUM}, so the reference cannot be checked in a browser.\n` +
-  "Install Debian's package (this is what .ci/run does):\n" +
-  "  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium\n" +
-  "or point CHROMIUM_PATH at another Chromium binary. Do not use `playwright install`.";
 const SCREENSHOT = join(root, "test-results", "docs.png");
 
 const spec = JSON.parse(readFileSync(referencePaths.spec, "utf8"));
@@ -62,13 +58,14 @@ function hostOf(url: string): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(INSTALL_HINT);
+  const browser = await findChromium();
   await ensureReference();
   server = await serveDocs(referencePaths.docs, { host: "127.0.0.1", port: 0 });
   userDataDir = mkdtempSync(join(tmpdir(), "antom-chromium-"));
   // A new, empty profile: no cached state, and nothing from a previous run.
   context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+    executablePath: browser.executablePath,
+    env: { ...process.env, ...browser.env },
     headless: true,
     viewport: { width: 1400, height: 900 },
     args: [
