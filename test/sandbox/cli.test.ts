@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createAntomClient } from "../../src/index.js";
-import { DEFAULT_CLIENT_ID, parseArgs } from "../../src/sandbox/cli.js";
+import { DEFAULT_CLIENT_ID, parseArgs, startFromOptions, type SandboxCliOptions } from "../../src/sandbox/cli.js";
 import { root } from "../helpers/paths.js";
 import { payBody, testKeys } from "./harness.js";
 
@@ -60,3 +60,20 @@ test("the bin starts on a free port with a given merchant key, prints the identi
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
   expect(code).toBe(0);
 }, 40_000);
+
+test("--antom-private-key makes the sandbox sign with that key, and its public half is written beside the other keys", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "antom-sandbox-key-"));
+  const antom = testKeys();
+  const keyFile = join(dir, "given-antom.pem");
+  writeFileSync(keyFile, antom.privateKey.export({ type: "pkcs8", format: "pem" }));
+  const { sandbox } = await startFromOptions({ ...(parseArgs(["--port", "0", "--keys-dir", dir, "--antom-private-key", keyFile]) as SandboxCliOptions) }, () => undefined);
+  try {
+    const expected = antom.publicKey.export({ type: "spki", format: "pem" }).toString();
+    expect(await (await fetch(`${sandbox.url}/sandbox/antom-public-key.pem`)).text()).toBe(expected);
+    expect(readFileSync(join(dir, "antom-public-key.pem"), "utf8")).toBe(expected);
+    const client = createAntomClient({ baseUrl: sandbox.url, clientId: DEFAULT_CLIENT_ID, privateKey: readFileSync(join(dir, "merchant-private-key.pem")), antomPublicKey: antom.publicKey });
+    expect((await client.inquiryPayment({ paymentRequestId: "X" })).verification).toBe("verified");
+  } finally {
+    await sandbox.close();
+  }
+});
