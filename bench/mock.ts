@@ -264,10 +264,10 @@ file (\`--no-write\` only prints the table), keeping the validation section that
 \`npm run bench:validate\` writes.
 `;
   const file = resolve(root, "docs", "benchmarks.md");
-  // The validation engine's section belongs to bench/validate.ts: carry it over as it is.
+  // The sections of bench/validate.ts and bench/client.ts belong to them: carry them over as they are.
   const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const kept = /<!-- validation:start -->[\s\S]*<!-- validation:end -->/.exec(previous)?.[0];
-  writeFileSync(file, kept ? `${doc}\n${kept}\n` : doc);
+  const kept = [...previous.matchAll(/<!-- (\w+):start -->[\s\S]*?<!-- \1:end -->/g)].map((m) => m[0]);
+  writeFileSync(file, kept.length > 0 ? `${doc}\n${kept.join("\n\n")}\n` : doc);
   console.log("Wrote docs/benchmarks.md");
 }
 

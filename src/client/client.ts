@@ -141,12 +141,15 @@ function checkOptions(options: AntomClientOptions): void {
 
 /** Reads a body up to `max` bytes; undefined when it is larger (the rest is not read). */
 async function readBounded(response: Response, max: number): Promise<Uint8Array | undefined> {
-  const declared = Number(response.headers.get("content-length"));
+  const length = response.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
   if (declared > max) {
     await response.body?.cancel().catch(() => undefined);
     return undefined;
   }
   if (!response.body) return new Uint8Array(0);
+  // A declared length within the limit: the HTTP layer stops at it, so the body is read at once.
+  if (declared >= 0) return new Uint8Array(await response.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = response.body.getReader();
@@ -222,9 +225,20 @@ export function createAntomClient(options: AntomClientOptions): AntomClient {
     };
     if (callOptions.agentToken) headers["agent-token"] = callOptions.agentToken;
     const timeoutMs = callOptions.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = callOptions.signal ? AbortSignal.any([callOptions.signal, timeout]) : timeout;
-    const init: RequestInit = { method: "POST", headers, body: bytes, signal, redirect: "manual" };
+    // One controller and one timer per call (AbortSignal.timeout and AbortSignal.any cost more).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
+    }, timeoutMs);
+    const callerSignal = callOptions.signal;
+    const onCallerAbort = () => controller.abort(callerSignal?.reason);
+    if (callerSignal) {
+      if (callerSignal.aborted) onCallerAbort();
+      else callerSignal.addEventListener("abort", onCallerAbort, { once: true });
+    }
+    const init: RequestInit = { method: "POST", headers, body: bytes, signal: controller.signal, redirect: "manual" };
 
     let response: Response;
     let answer: Uint8Array | undefined;
@@ -233,8 +247,11 @@ export function createAntomClient(options: AntomClientOptions): AntomClient {
       answer = await readBounded(response, maxResponseBytes);
     } catch (error) {
       if (error instanceof AntomError) throw error;
-      if (timeout.aborted && !callOptions.signal?.aborted) throw new AntomTimeoutError(operationId, url, timeoutMs, error);
+      if (timedOut) throw new AntomTimeoutError(operationId, url, timeoutMs, error);
       throw new AntomNetworkError(operationId, url, error);
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
     }
     if (answer === undefined) throw new AntomResponseTooLargeError(operationId, maxResponseBytes);
     if (response.status !== 200) {
