@@ -38,8 +38,10 @@ net.Socket.prototype.connect = function (...args) {
   return connect.apply(this, args);
 };
 
+// ANTOM_LOOPBACK_LATE_REFUSAL=1 keeps the old, late refusal (after TLS set-up), only so that
+// `npm run bench` can measure what refusing early saves.
 const tlsConnect = tls.connect;
-tls.connect = function (...args) {
+if (process.env.ANTOM_LOOPBACK_LATE_REFUSAL !== "1") tls.connect = function (...args) {
   const options = args.find((a) => a !== null && typeof a === "object") || {};
   const host = options.host || (typeof args[1] === "string" ? args[1] : undefined) || options.servername || "localhost";
   const ipc = typeof options.path === "string" && options.port === undefined;

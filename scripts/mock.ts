@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { contract } from "../src/core/contract.js";
 import { startGuard } from "./mock-guard.js";
+import { redactText } from "../src/core/redact.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // Prism's own bin file, spawned directly: killing an `npx prism` wrapper leaves the server running.
@@ -128,8 +129,9 @@ function checkAddress(host: string, port: number): void {
 export const REFUSAL_MARK = "this mock only connects to 127.0.0.1 (loopbackOnly)";
 
 /**
- * Forwards Prism's output line by line, showing a refused notification once per host (Prism
- * logs two lines per pay otherwise) with a note that later ones are not shown.
+ * Forwards Prism's output line by line through the one redaction step (Prism may log request
+ * values), showing a refused notification once per host (Prism logs two lines per pay
+ * otherwise) with a note that later ones are not shown.
  */
 export function onceRefusals(out: { write(text: string): unknown }): (chunk: Buffer) => void {
   const shown = new Set<string>();
@@ -139,7 +141,7 @@ export function onceRefusals(out: { write(text: string): unknown }): (chunk: Buf
     partial = lines.pop() ?? "";
     for (const line of lines) {
       if (!line.includes(REFUSAL_MARK)) {
-        out.write(`${line}\n`);
+        out.write(`${redactText(line)}\n`);
         continue;
       }
       const host = /connection to (\S+) refused/.exec(line)?.[1] ?? "?";
@@ -166,10 +168,10 @@ async function launch(host: string, port: number, options: MockOptions): Promise
   const child = spawn(
     process.execPath,
     [...(options.loopbackOnly ? ["--require", loopbackOnlyPreload] : []), prismBin, "mock", options.spec ?? bundledSpec, "--host", host, "--port", String(port), "--errors", "false", "-v", logLevel],
-    // With loopbackOnly, shown output is filtered (refusals once per host), so it is piped too.
-    { cwd: root, stdio: stdio === "inherit" && !options.loopbackOnly ? "inherit" : ["ignore", "pipe", "pipe"] },
+    // Shown output is piped through the launcher: card data redacted, refusals once per host.
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
   );
-  if (stdio === "inherit" && options.loopbackOnly) {
+  if (stdio === "inherit") {
     child.stdout?.on("data", onceRefusals(process.stdout));
     child.stderr?.on("data", onceRefusals(process.stderr));
   }

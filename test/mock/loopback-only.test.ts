@@ -25,13 +25,13 @@ describe("loopbackOnly", () => {
     expect(result.message).toContain(REFUSAL_MARK);
   });
 
-  test("the launcher shows a refused host once, and every other line as it is", () => {
+  test("the launcher shows a refused host once, and every other line redacted", () => {
     let shown = "";
     const forward = onceRefusals({ write: (t: string) => (shown += t) });
     const refused = (kind: string) => `[CALLBACK] error ${kind}: request to https://www.example.com/n failed, reason: connection to www.example.com refused: ${REFUSAL_MARK}\n`;
-    forward(Buffer.from(refused("notifyPayment") + refused("notifyCapture") + "other line\n"));
+    forward(Buffer.from(refused("notifyPayment") + refused("notifyCapture") + "other line 4054695723100768\n"));
     forward(Buffer.from(refused("notifyPayment").slice(0, 30)));
     forward(Buffer.from(refused("notifyPayment").slice(30)));
-    expect(shown.split("\n").filter(Boolean)).toEqual([expect.stringMatching(/^Notifications to www\.example\.com are not sent.*Shown once\.$/), "other line"]);
+    expect(shown.split("\n").filter(Boolean)).toEqual([expect.stringMatching(/^Notifications to www\.example\.com are not sent.*Shown once\.$/), "other line 405469******0768"]);
   });
 });
