@@ -27,6 +27,8 @@ const HEADERS = {
   "Request-Time": "1714528800000",
   Signature: "algorithm=RSA256,keyVersion=1,signature=not-verified-by-the-mock",
 };
+const PAY_PATH = "/v1/payments/pay";
+const PAY_BODY = JSON.stringify(spec.paths[PAY_PATH].post.requestBody.content["application/json"].examples.rawCard.value);
 /** Nothing may take longer than this; a stuck server fails the run instead of hanging it. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -69,15 +71,15 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function post(agent: Agent, port: number): Promise<number> {
+function post(agent: Agent, port: number, path = PATH, body = REQUEST_BODY): Promise<number> {
   return new Promise((done, fail) => {
-    const req = request({ host: "127.0.0.1", port, path: PATH, method: "POST", headers: HEADERS, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, method: "POST", headers: HEADERS, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
       res.resume();
       res.once("end", () => done(res.statusCode ?? 0));
     });
     req.once("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
     req.once("error", fail);
-    req.end(REQUEST_BODY);
+    req.end(body);
   });
 }
 
@@ -112,9 +114,17 @@ async function startBaseline(): Promise<Server & { startupMs: number }> {
   return { port, process: child, stop, startupMs };
 }
 
-async function startPrism(): Promise<RunningMock & { startupMs: number }> {
+async function startPrism(env: Record<string, string> = {}): Promise<RunningMock & { startupMs: number }> {
   const since = performance.now();
-  const mock = await startMock({ port: 0, logLevel: "error", stdio: "ignore", loopbackOnly: true });
+  // Prism inherits this process's environment.
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const mock = await startMock({ port: 0, logLevel: "error", stdio: "ignore", loopbackOnly: true }).finally(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
   return Object.assign(mock, { startupMs: await untilFirstAnswer(mock.port, since, mock.process) });
 }
 
@@ -125,7 +135,7 @@ interface Load {
 }
 
 /** `total` POSTs over `concurrency` keep-alive connections, after a short warm-up. */
-async function load(port: number, total: number, concurrency: number): Promise<Load> {
+async function load(port: number, total: number, concurrency: number, path = PATH, body = REQUEST_BODY): Promise<Load> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     const run = async (count: number, latencies?: number[]) => {
@@ -134,7 +144,7 @@ async function load(port: number, total: number, concurrency: number): Promise<L
         while (next < count) {
           next++;
           const t = performance.now();
-          const status = await post(agent, port);
+          const status = await post(agent, port, path, body);
           if (status !== 200) throw new Error(`expected 200, got ${status}`);
           latencies?.push(performance.now() - t);
         }
@@ -208,6 +218,28 @@ async function main(): Promise<void> {
   const throughputRatio = median(rounds.map((r) => r.mock.requestsPerSecond / r.baseline.requestsPerSecond));
   const roundsText = rounds.map((r) => `${Math.round(r.mock.requestsPerSecond)} / ${Math.round(r.baseline.requestsPerSecond)}`).join(", ");
 
+  // Pay with the example's https://www.example.com notification URL, which loopbackOnly refuses:
+  // refused before any TLS set-up (now) against refused after it (before), in alternation.
+  const early = await startPrism();
+  const late = await startPrism({ ANTOM_LOOPBACK_LATE_REFUSAL: "1" }).catch(async (error) => {
+    await early.stop();
+    throw error;
+  });
+  const payRounds: { early: Load; late: Load }[] = [];
+  try {
+    for (let i = 0; i < options.runs; i++) {
+      const lateRound = await load(late.port, options.requests, options.concurrency, PAY_PATH, PAY_BODY);
+      payRounds.push({ late: lateRound, early: await load(early.port, options.requests, options.concurrency, PAY_PATH, PAY_BODY) });
+    }
+  } finally {
+    await Promise.all([early.stop(), late.stop()]);
+  }
+  const payEarly = median(payRounds.map((r) => r.early.requestsPerSecond));
+  const payLate = median(payRounds.map((r) => r.late.requestsPerSecond));
+  const payRatio = median(payRounds.map((r) => r.early.requestsPerSecond / r.late.requestsPerSecond));
+  const payText = payRounds.map((r) => `${Math.round(r.early.requestsPerSecond)} / ${Math.round(r.late.requestsPerSecond)}`).join(", ");
+  console.log(`Pay with a remote paymentNotifyUrl (req/s, refused before TLS / after TLS): ${payText}`);
+
   const startup = { mock: median(prismStartups), baseline: median(baselineStartups) };
   const rows = [
     ["Start-up to first answer (median)", ms(startup.mock), ms(startup.baseline), `${fixed(startup.mock / startup.baseline)}x slower`],
@@ -259,14 +291,31 @@ ${table}
 - The mock runs with \`-v error\`, as in the test suite. \`npm start\` uses \`-v warn\`, which adds
   nothing for successful requests (Prism logs those at \`info\`).
 
+## Refusing remote notifications before TLS
+
+A pay whose \`paymentNotifyUrl\` is not on this machine (the contract's examples use
+\`https://www.example.com\`) makes Prism POST two notifications that \`loopbackOnly\` refuses.
+They are now refused in \`tls.connect\`, before any TLS context is built; before, the refusal
+came after it. Throughput of \`POST ${PAY_PATH}\` (the \`rawCard\` example), same load as above,
+the two mocks loaded in alternation (rounds in req/s, early / late: ${payText}):
+
+| Refusal | Throughput (median) |
+|---|---:|
+| Before TLS set-up (now) | ${Math.round(payEarly).toLocaleString("en-US")} req/s |
+| After TLS set-up (before; \`ANTOM_LOOPBACK_LATE_REFUSAL=1\`) | ${Math.round(payLate).toLocaleString("en-US")} req/s |
+| Ratio | ${fixed(payRatio, 2)} |
+
+The launcher shows each refused host once instead of Prism's two error lines per pay.
+
 Run \`npm run bench\` again after changing the mock set-up, the sandbox or upgrading Prism: it
-runs \`npm run bench:mock\` (this part) and \`npm run bench:sandbox\` (the sandbox's section) with
-their defaults. Each rewrites its own part of this file (\`--no-write\` only prints the table)
-and keeps the others, such as the validation section that \`npm run bench:validate\` writes.
+runs \`npm run bench:mock\` (this part), \`npm run bench:sandbox\` and \`npm run bench:client\`
+(their sections) with their defaults. Each rewrites its own part of this file (\`--no-write\`
+only prints the table) and keeps the others, such as the validation section that
+\`npm run bench:validate\` writes.
 `;
   const file = resolve(root, "docs", "benchmarks.md");
-  // The other sections belong to other benchmarks (bench/validate.ts, bench/sandbox.ts): carry
-  // each over as it is, in the order found.
+  // The other sections belong to other benchmarks (bench/validate.ts, bench/sandbox.ts,
+  // bench/client.ts): carry each over as it is, in the order found.
   const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
   const kept = [...previous.matchAll(/<!-- ([a-z-]+):start -->[\s\S]*?<!-- \1:end -->/g)].map((m) => m[0]);
   writeFileSync(file, kept.length > 0 ? `${doc}\n${kept.join("\n\n")}\n` : doc);

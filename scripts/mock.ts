@@ -6,6 +6,8 @@ import { request } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { contract } from "../src/core/contract.js";
+import { startGuard } from "./mock-guard.js";
+import { redactText } from "../src/core/redact.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // Prism's own bin file, spawned directly: killing an `npx prism` wrapper leaves the server running.
@@ -39,6 +41,12 @@ export interface MockOptions {
    * sends to a pay request's paymentNotifyUrl cannot leave it (tests, benchmarks). Default false.
    */
   loopbackOnly?: boolean;
+  /**
+   * Put the loopback guard in front of Prism (default true): bodies larger than 1 MiB or nested
+   * deeper than 64 levels are answered by the guard (413, 422) and never reach Prism, which
+   * would otherwise crash on them. Prism itself then listens on a private loopback port.
+   */
+  guard?: boolean;
 }
 
 export interface RunningMock {
@@ -48,6 +56,8 @@ export interface RunningMock {
   port: number;
   /** The Prism server process itself (not a wrapper), so killing it stops the server. */
   process: ChildProcess;
+  /** The port Prism itself listens on (behind the guard, on 127.0.0.1); equals `port` without the guard. */
+  prismPort: number;
   /** Stops Prism: SIGTERM, then SIGKILL after 3 s. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -115,6 +125,33 @@ function checkAddress(host: string, port: number): void {
   if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`port must be a TCP port number (0-65535), got ${port}`);
 }
 
+/** The mark every refusal of scripts/loopback-only.cjs carries. */
+export const REFUSAL_MARK = "this mock only connects to 127.0.0.1 (loopbackOnly)";
+
+/**
+ * Forwards Prism's output line by line through the one redaction step (Prism may log request
+ * values), showing a refused notification once per host (Prism logs two lines per pay
+ * otherwise) with a note that later ones are not shown.
+ */
+export function onceRefusals(out: { write(text: string): unknown }): (chunk: Buffer) => void {
+  const shown = new Set<string>();
+  let partial = "";
+  return (chunk) => {
+    const lines = (partial + chunk.toString("utf8")).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      if (!line.includes(REFUSAL_MARK)) {
+        out.write(`${redactText(line)}\n`);
+        continue;
+      }
+      const host = /connection to (\S+) refused/.exec(line)?.[1] ?? "?";
+      if (shown.has(host)) continue;
+      shown.add(host);
+      out.write(`Notifications to ${host} are not sent: this mock only connects to 127.0.0.1 (start it with --allow-remote-notifications to change that). Shown once.\n`);
+    }
+  };
+}
+
 class EarlyExit extends Error {
   constructor(
     message: string,
@@ -131,8 +168,13 @@ async function launch(host: string, port: number, options: MockOptions): Promise
   const child = spawn(
     process.execPath,
     [...(options.loopbackOnly ? ["--require", loopbackOnlyPreload] : []), prismBin, "mock", options.spec ?? bundledSpec, "--host", host, "--port", String(port), "--errors", "false", "-v", logLevel],
-    { cwd: root, stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"] },
+    // Shown output is piped through the launcher: card data redacted, refusals once per host.
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
   );
+  if (stdio === "inherit") {
+    child.stdout?.on("data", onceRefusals(process.stdout));
+    child.stderr?.on("data", onceRefusals(process.stderr));
+  }
 
   // The tail of Prism's output, to explain an early exit.
   let tail = "";
@@ -190,22 +232,47 @@ async function launch(host: string, port: number, options: MockOptions): Promise
   }
 
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  return { baseUrl: `http://${urlHost}:${port}`, host, port, process: child, stop };
+  return { baseUrl: `http://${urlHost}:${port}`, host, port, process: child, prismPort: port, stop };
 }
 
-/** Starts Prism on the bundled contract and resolves once it answers requests. */
+function withGuard(prism: RunningMock, host: string, port: number): Promise<RunningMock> {
+  return startGuard({ host, port, target: prism.port }).then(
+    (guard) => {
+      const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+      let stopping: Promise<void> | undefined;
+      // If Prism goes away, the guard has nothing to guard.
+      prism.process.once("exit", () => void guard.close());
+      return {
+        baseUrl: `http://${urlHost}:${guard.port}`,
+        host,
+        port: guard.port,
+        process: prism.process,
+        prismPort: prism.port,
+        stop: () => (stopping ??= Promise.all([guard.close(), prism.stop()]).then(() => undefined)),
+      };
+    },
+    async (error: Error) => {
+      await prism.stop();
+      throw new Error(`the mock's guard could not listen on ${host}:${port}: ${error.message}`);
+    },
+  );
+}
+
+/** Starts Prism on the bundled contract (behind the loopback guard) and resolves once it answers requests. */
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
   const host = options.host ?? DEFAULT_HOST;
   const port = options.port ?? DEFAULT_PORT;
   checkAddress(host, port);
-  if (port !== 0) {
-    if (await portInUse(host, port)) throw new Error(`port ${port} on ${host} is already in use; pass another port (or 0 for a free one)`);
-    return launch(host, port, options);
-  }
+  if (port !== 0 && (await portInUse(host, port))) throw new Error(`port ${port} on ${host} is already in use; pass another port (or 0 for a free one)`);
+  const guarded = options.guard ?? true;
+  // Behind the guard, Prism listens on a free loopback port of its own.
+  const prismHost = guarded ? DEFAULT_HOST : host;
+  if (!guarded && port !== 0) return launch(host, port, options);
   // A free port can be taken between the probe and Prism's listen: try a few.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(host, await freePort(host), options);
+      const prism = await launch(prismHost, await freePort(prismHost), options);
+      return guarded ? await withGuard(prism, host, port) : prism;
     } catch (error) {
       if (!(error instanceof EarlyExit && error.output.includes("EADDRINUSE")) || attempt === 3) throw error;
     }

@@ -5,9 +5,10 @@ import { AntomConfigError, AntomError } from "../core/errors.js";
 import type { KeyInput } from "../core/keys.js";
 import { verifyNotification, type AntomNotification, type VerifyNotificationInput } from "../core/notifications.js";
 import { operationPaths, type OperationId, type RequestBody } from "../core/operations.js";
-import { validate } from "../core/validate.js";
+import { validate, type ValidationError } from "../core/validate.js";
 import { toPrivateKey, toPublicKey } from "../core/keys.js";
 import { parseJsonBody } from "../core/json-body.js";
+import { quote } from "../core/redact.js";
 import { checkResponseSignature, responseVerdict, signatureHeader, signContent } from "../core/signing.js";
 import {
   AntomHttpError,
@@ -102,7 +103,7 @@ function endpointOf(options: AntomClientOptions): string {
   try {
     base = new URL(options.baseUrl);
   } catch {
-    throw new AntomConfigError("baseUrl", `must be an absolute URL such as https://open-sea-global.alipay.com; got ${JSON.stringify(options.baseUrl)}`);
+    throw new AntomConfigError("baseUrl", `must be an absolute URL such as https://open-sea-global.alipay.com; got ${quote(options.baseUrl)}`);
   }
   if (base.protocol !== "https:" && base.protocol !== "http:") throw new AntomConfigError("baseUrl", "must be an http or https URL");
   if (base.search || base.hash) throw new AntomConfigError("baseUrl", "must not carry a query string or fragment");
@@ -119,7 +120,7 @@ function endpointOf(options: AntomClientOptions): string {
     prefix = options.clientId.startsWith("SANDBOX_") ? SANDBOX_PREFIX : PRODUCTION_PREFIX;
   }
   if (prefix !== "" && !/^\/[^?#]*[^/?#]$/.test(prefix)) {
-    throw new AntomConfigError("pathPrefix", `must be "" or a path starting with "/" and not ending with "/"; got ${JSON.stringify(prefix)}`);
+    throw new AntomConfigError("pathPrefix", `must be "" or a path starting with "/" and not ending with "/"; got ${quote(prefix)}`);
   }
   return `${base.origin}${basePath}${prefix}`;
 }
@@ -129,24 +130,27 @@ function checkOptions(options: AntomClientOptions): void {
   if (/\s/.test(options.clientId)) throw new AntomConfigError("clientId", "must not contain whitespace (it is part of the signed content)");
   if (options.privateKey === undefined) throw new AntomConfigError("privateKey", "is required");
   if (options.keyVersion !== undefined && !/^[0-9]+$/.test(String(options.keyVersion))) {
-    throw new AntomConfigError("keyVersion", `must be a whole number; got ${JSON.stringify(options.keyVersion)}`);
+    throw new AntomConfigError("keyVersion", `must be a whole number; got ${quote(options.keyVersion)}`);
   }
   for (const name of ["timeoutMs", "maxResponseBytes"] as const) {
     const value = options[name];
     if (value !== undefined && !(typeof value === "number" && Number.isInteger(value) && value > 0)) {
-      throw new AntomConfigError(name, `must be a positive whole number; got ${JSON.stringify(value)}`);
+      throw new AntomConfigError(name, `must be a positive whole number; got ${quote(value)}`);
     }
   }
 }
 
 /** Reads a body up to `max` bytes; undefined when it is larger (the rest is not read). */
 async function readBounded(response: Response, max: number): Promise<Uint8Array | undefined> {
-  const declared = Number(response.headers.get("content-length"));
+  const length = response.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
   if (declared > max) {
     await response.body?.cancel().catch(() => undefined);
     return undefined;
   }
   if (!response.body) return new Uint8Array(0);
+  // A declared length within the limit: the HTTP layer stops at it, so the body is read at once.
+  if (declared >= 0) return new Uint8Array(await response.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = response.body.getReader();
@@ -166,14 +170,14 @@ async function readBounded(response: Response, max: number): Promise<Uint8Array 
 const decoder = new TextDecoder();
 
 /** Reads a 200 body as an Antom answer, or names the first field and rule that make it not one. */
-function parseAnswer(operationId: string, bytes: Uint8Array, max: number): { data: any } | { problem: { path: string; rule: string; message: string } } {
+function parseAnswer(operationId: string, bytes: Uint8Array, max: number): { data: any } | { problem: ValidationError } {
   const read = parseJsonBody(bytes, { maxBytes: max });
   if (!read.ok) return { problem: read.error };
   const data = read.value as any;
   if (data === null || typeof data !== "object" || Array.isArray(data)) return { problem: { path: "(root)", rule: "type", message: "must be a JSON object" } };
   if (data.result === null || typeof data.result !== "object") return { problem: { path: "result", rule: "required", message: "result is required" } };
   if (!["S", "F", "U"].includes(data.result.resultStatus)) {
-    return { problem: { path: "result.resultStatus", rule: "enum", message: `must be one of "S", "F", "U"; got ${JSON.stringify(data.result.resultStatus)}` } };
+    return { problem: { path: "result.resultStatus", rule: "enum", message: `must be one of "S", "F", "U"; got ${quote(data.result.resultStatus, "resultStatus")}` } };
   }
   if (typeof data.result.resultCode !== "string") return { problem: { path: "result.resultCode", rule: "type", message: "must be a string" } };
   // The tolerant contract: new fields are welcome, a known field of the wrong type is not.
@@ -222,9 +226,20 @@ export function createAntomClient(options: AntomClientOptions): AntomClient {
     };
     if (callOptions.agentToken) headers["agent-token"] = callOptions.agentToken;
     const timeoutMs = callOptions.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = callOptions.signal ? AbortSignal.any([callOptions.signal, timeout]) : timeout;
-    const init: RequestInit = { method: "POST", headers, body: bytes, signal, redirect: "manual" };
+    // One controller and one timer per call (AbortSignal.timeout and AbortSignal.any cost more).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
+    }, timeoutMs);
+    const callerSignal = callOptions.signal;
+    const onCallerAbort = () => controller.abort(callerSignal?.reason);
+    if (callerSignal) {
+      if (callerSignal.aborted) onCallerAbort();
+      else callerSignal.addEventListener("abort", onCallerAbort, { once: true });
+    }
+    const init: RequestInit = { method: "POST", headers, body: bytes, signal: controller.signal, redirect: "manual" };
 
     let response: Response;
     let answer: Uint8Array | undefined;
@@ -233,8 +248,11 @@ export function createAntomClient(options: AntomClientOptions): AntomClient {
       answer = await readBounded(response, maxResponseBytes);
     } catch (error) {
       if (error instanceof AntomError) throw error;
-      if (timeout.aborted && !callOptions.signal?.aborted) throw new AntomTimeoutError(operationId, url, timeoutMs, error);
+      if (timedOut) throw new AntomTimeoutError(operationId, url, timeoutMs, error);
       throw new AntomNetworkError(operationId, url, error);
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
     }
     if (answer === undefined) throw new AntomResponseTooLargeError(operationId, maxResponseBytes);
     if (response.status !== 200) {

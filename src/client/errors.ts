@@ -164,13 +164,15 @@ export class AntomMalformedResponseError extends AntomError {
   override name = "AntomMalformedResponseError";
   /** The body as received (card data redacted, at most 64 KiB). */
   readonly body: string;
+  /** Field path and rule of the problem, e.g. `{ path: "paymentId", rule: "type" }` (values redacted). */
+  readonly problem: ValidationError;
   constructor(
     readonly operationId: string,
-    /** Field path and rule of the problem, e.g. `{ path: "paymentId", rule: "type" }`. */
-    readonly problem: { path: string; rule: string; message: string },
+    problem: ValidationError,
     body: string,
   ) {
     super(`${operationId}: malformed response: ${problem.path}: ${problem.message} (${problem.rule})`);
+    this.problem = redactErrors([problem])[0];
     this.body = redactText(body.length > MAX_ERROR_BODY ? `${body.slice(0, MAX_ERROR_BODY)}...` : body);
   }
 }

@@ -20,10 +20,12 @@ export type ClientPaths = {
 /**
  * How the response's signature was checked:
  * - `verified`: it verified with `antomPublicKey`;
- * - `unsigned`: the response had no `signature` or `response-time` header (Antom sends some
- *   gateway errors unsigned), so its body is not authenticated;
+ * - `unsigned`: the response had neither a `signature` nor a `response-time` header and is an
+ *   `F` or `U` gateway error (Antom sends some unsigned), so its body is not authenticated; an
+ *   unsigned `S`, or one with only one of the two headers, is refused instead;
  * - `skipped`: no `antomPublicKey` was configured.
- * A response whose signature does not verify is never returned: it is an `AntomResponseSignatureError`.
+ * A response whose signature does not verify, or that is refused as above, is never returned: it
+ * is an `AntomResponseSignatureError`.
  */
 export type Verification = "verified" | "unsigned" | "skipped";
 

@@ -48,25 +48,71 @@ function pathOf(parts: (string | number)[]): string {
   return path || "(root)";
 }
 
+interface Visit {
+  node: object;
+  depth: number;
+  parent: Visit | undefined;
+  key: string | number;
+}
+
+function pathTo(visit: Visit | undefined, last?: string | number): string {
+  const parts: (string | number)[] = last === undefined ? [] : [last];
+  for (let v = visit; v?.parent; v = v.parent) parts.unshift(v.key);
+  return pathOf(parts);
+}
+
+/** Names every object inherits in JavaScript (`__proto__`, `constructor`, `toString`, ...): never fields of a message. */
+const INHERITED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+export interface Structure {
+  /** Where the value first nests deeper than allowed (rule `maxDepth`), if it does. */
+  tooDeep?: ValidationError;
+  /** Keys named like an inherited property (rule `additionalProperty`), when asked for. */
+  inheritedNames: ValidationError[];
+}
+
+/**
+ * One walk over a value, without recursion (any depth, or a cycle, is safe): where it first nests
+ * deeper than `maxDepth` (the value itself is level 1), and, with `inheritedNames`, every key
+ * named like an inherited property. Paths are built only for what is reported.
+ */
+export function inspectStructure(value: unknown, maxDepth = DEFAULT_MAX_DEPTH, inheritedNames = false): Structure {
+  const found: Structure = { inheritedNames: [] };
+  if (value === null || typeof value !== "object") return found;
+  const stack: Visit[] = [{ node: value as object, depth: 1, parent: undefined, key: "" }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    if (visit.depth > maxDepth) {
+      found.tooDeep = { path: pathTo(visit), rule: "maxDepth", message: `nests deeper than ${maxDepth} levels of objects and arrays`, expected: maxDepth };
+      return found;
+    }
+    const node = visit.node as Record<string, unknown>;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child = node[i];
+        if (child !== null && typeof child === "object") stack.push({ node: child, depth: visit.depth + 1, parent: visit, key: i });
+      }
+      continue;
+    }
+    for (const key in node) {
+      if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+      if (inheritedNames && INHERITED_NAMES.has(key)) {
+        found.inheritedNames.push({ path: pathTo(visit, key), rule: "additionalProperty", message: `${key} is not a property the contract defines (misspelt?)` });
+      }
+      const child = node[key];
+      if (child !== null && typeof child === "object") stack.push({ node: child, depth: visit.depth + 1, parent: visit, key });
+    }
+  }
+  return found;
+}
+
 /**
  * The first place a value nests deeper than `maxDepth` (the value itself is level 1), as a
  * validation error with its path and the rule `maxDepth`; undefined when it does not. Walks
  * without recursion, so any depth (or a cycle) is safe.
  */
 export function depthProblem(value: unknown, maxDepth = DEFAULT_MAX_DEPTH): ValidationError | undefined {
-  if (value === null || typeof value !== "object") return undefined;
-  const stack: { node: object; depth: number; path: (string | number)[] }[] = [{ node: value as object, depth: 1, path: [] }];
-  while (stack.length > 0) {
-    const { node, depth, path } = stack.pop()!;
-    if (depth > maxDepth) {
-      return { path: pathOf(path), rule: "maxDepth", message: `nests deeper than ${maxDepth} levels of objects and arrays`, expected: maxDepth };
-    }
-    const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
-    for (const [key, child] of entries) {
-      if (child !== null && typeof child === "object") stack.push({ node: child, depth: depth + 1, path: [...path, key] });
-    }
-  }
-  return undefined;
+  return inspectStructure(value, maxDepth).tooDeep;
 }
 
 /** The deepest nesting of `[` and `{` in JSON text, outside strings, stopping once past `limit`. */

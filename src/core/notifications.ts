@@ -176,7 +176,7 @@ export function verifyNotification(input: VerifyNotificationInput): AntomNotific
     throw new AntomConfigError("body", `must be the raw body as a Buffer, Uint8Array or string (not parsed JSON); got ${describeType(input.body)}`);
   }
   if (input.freshnessMinutes !== undefined && !(typeof input.freshnessMinutes === "number" && input.freshnessMinutes > 0 && Number.isFinite(input.freshnessMinutes))) {
-    throw new AntomConfigError("freshnessMinutes", `must be a positive number of minutes; got ${JSON.stringify(input.freshnessMinutes)}`);
+    throw new AntomConfigError("freshnessMinutes", `must be a positive number of minutes; got ${quote(input.freshnessMinutes)}`);
   }
   const publicKey: KeyObject = toPublicKey(input.antomPublicKey, "antomPublicKey");
   const clientId = header(input.headers, "Client-Id");

@@ -2,7 +2,7 @@
 //   `<METHOD> <request URI>\n<Client-Id>.<time>.<body>`
 // sent as `Signature: algorithm=RSA256,keyVersion=<n>,signature=<URL-encoded base64>`.
 // The same recipe covers requests (merchant's key), responses and notifications (Antom's key).
-import { sign as rsaSign, verify as rsaVerify, type KeyObject } from "node:crypto";
+import { KeyObject, sign as rsaSign, verify as rsaVerify } from "node:crypto";
 import { toPrivateKey, toPublicKey, type KeyInput } from "./keys.js";
 
 /** What a signature covers. */
@@ -37,13 +37,14 @@ export function contentToSign(content: SignedContent): Buffer {
 
 /** The base64 SHA256withRSA signature of the content (not yet URL-encoded). */
 export function signContent(content: SignedContent, privateKey: KeyInput): string {
-  const key: KeyObject = toPrivateKey(privateKey);
+  // A private RSA KeyObject (what the client holds) is used as it is; anything else is read first.
+  const key: KeyObject = privateKey instanceof KeyObject && privateKey.type === "private" && privateKey.asymmetricKeyType === "rsa" ? privateKey : toPrivateKey(privateKey);
   return rsaSign("sha256", contentToSign(content), key).toString("base64");
 }
 
 /** Whether a base64 signature is valid for the content under the given public key. */
 export function verifyContent(content: SignedContent, signatureBase64: string, publicKey: KeyInput): boolean {
-  const key = toPublicKey(publicKey);
+  const key = publicKey instanceof KeyObject && publicKey.type === "public" && publicKey.asymmetricKeyType === "rsa" ? publicKey : toPublicKey(publicKey);
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureBase64)) return false;
   return rsaVerify("sha256", contentToSign(content), key, Buffer.from(signatureBase64, "base64"));
 }

@@ -10,7 +10,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import formats from "ajv-formats";
 import { contract, valueAt } from "./contract.js";
 import { boundedValue, quote } from "./redact.js";
-import { DEFAULT_MAX_DEPTH, depthProblem } from "./json-body.js";
+import { DEFAULT_MAX_DEPTH, inspectStructure } from "./json-body.js";
 
 // ajv-formats is CommonJS; under NodeNext the plugin is its `default` export.
 const addFormats = formats.default;
@@ -267,35 +267,6 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, data: unk
   return out;
 }
 
-/** Names every object inherits in JavaScript (`__proto__`, `constructor`, `toString`, ...): never fields of the contract. */
-const INHERITED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-/**
- * Keys named like an inherited property (`__proto__`, `constructor`, `toString`, ...). A schema
- * engine may take them for properties it has already seen, so strict mode looks for them itself.
- * The payload is already known to be within the depth limit.
- */
-function inheritedNameProblems(payload: unknown): ValidationError[] {
-  const out: ValidationError[] = [];
-  const stack: { node: unknown; path: string }[] = [{ node: payload, path: "" }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop()!;
-    if (node === null || typeof node !== "object") continue;
-    if (Array.isArray(node)) {
-      node.forEach((child, i) => stack.push({ node: child, path: `${path}[${i}]` }));
-      continue;
-    }
-    for (const key of Object.keys(node)) {
-      const childPath = path ? `${path}.${key}` : key;
-      if (INHERITED_NAMES.has(key)) {
-        out.push({ path: childPath, rule: "additionalProperty", message: `${key} is not a property the contract defines (misspelt?)` });
-      }
-      stack.push({ node: (node as Record<string, unknown>)[key], path: childPath });
-    }
-  }
-  return out;
-}
-
 /** The most errors one validation reports; the rest are counted in a last entry. */
 export const MAX_ERRORS = 50;
 
@@ -319,15 +290,15 @@ export function validate(kind: string, payload: unknown, options: ValidateOption
   const merchantSends = (found.channel === "call") === (found.direction === "request");
   const mode = options.mode ?? (merchantSends ? "strict" : "tolerant");
   // Too deep (or cyclic) for a recursive schema engine: one error with the path where it goes too deep.
-  const tooDeep = depthProblem(payload, options.maxDepth ?? DEFAULT_MAX_DEPTH);
-  if (tooDeep) return { kind, mode, valid: false, errors: [tooDeep] };
+  // Strict mode also looks for keys named like inherited properties (`__proto__`, `toString`, ...),
+  // which a schema engine may take for properties it has already seen.
+  const structure = inspectStructure(payload, options.maxDepth ?? DEFAULT_MAX_DEPTH, mode === "strict");
+  if (structure.tooDeep) return { kind, mode, valid: false, errors: [structure.tooDeep] };
   const fn = schemaValidator(found.schema, mode);
   const valid = fn(payload) as boolean;
   const errors = valid ? [] : formatErrors(fn.errors, payload);
-  if (mode === "strict") {
-    for (const problem of inheritedNameProblems(payload)) {
-      if (!errors.some((e) => e.path === problem.path && e.rule === problem.rule)) errors.push(problem);
-    }
+  for (const problem of structure.inheritedNames) {
+    if (!errors.some((e) => e.path === problem.path && e.rule === problem.rule)) errors.push(problem);
   }
   return { kind, mode, valid: errors.length === 0, errors: bounded(errors) };
 }

@@ -1,7 +1,7 @@
 // Fuzz test of the PCI rule: test card numbers and CVVs are put at every position of every
 // message kind, in every wrong type and encoding, and every output channel is searched for them:
-// validate() errors, Antom-format results, the client's request-validation error, the
-// notification errors, and the CLI's text, JUnit and JSON reports on stdout and in --output files.
+// validate() errors, Antom-format results, the client's request-validation error and its errors
+// for answers (malformed 200s, HTTP errors), the notification errors, and the CLI's text, JUnit and JSON reports on stdout and in --output files.
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -130,6 +130,19 @@ async function outputsOf(c: Case): Promise<string[]> {
     const error = await (client as any)[c.kind.operationId](c.payload).catch((e: unknown) => e);
     if (error instanceof AntomRequestValidationError) texts.push(error.message, JSON.stringify(error.errors), JSON.stringify(error.result), String(error.stack));
   }
+  if (c.kind.channel === "call" && c.kind.direction === "response") {
+    // The same payload as Antom's answer: a 200 that is malformed, and a 422 carrying it.
+    for (const status of [200, 422]) {
+      const client = createAntomClient({
+        baseUrl: "http://127.0.0.1:9",
+        clientId: "SANDBOX_FUZZ",
+        privateKey: privateKey.privateKey,
+        fetch: () => Promise.resolve(new Response(typeof c.payload === "string" ? c.payload : JSON.stringify(c.payload), { status })),
+      });
+      const outcome = await (client as any)[c.kind.operationId]({}).catch((e: unknown) => e);
+      if (outcome instanceof Error) texts.push(outcome.message, JSON.stringify(outcome), String(outcome.stack));
+    }
+  }
   if (c.kind.channel === "notification" && c.kind.direction === "request") {
     const body = JSON.stringify(c.payload);
     const headers = signedHeaders({ path: "/notify", clientId: "SANDBOX_FUZZ", time: String(Date.now()), body }, privateKey.privateKey);
@@ -158,7 +171,7 @@ describe("no card data in any output (fuzz)", () => {
     expect(CVV).toBeDefined();
   });
 
-  test("validate(), Antom results, the client's and the notifications' errors: 0 crashes, 0 leaks, 0 wrong verdicts", async () => {
+  test("validate(), Antom results, the client's errors (requests and answers) and the notifications' errors: 0 crashes, 0 leaks, 0 wrong verdicts", async () => {
     const counts = new Map<string, number>();
     const crashes: string[] = [];
     const found: string[] = [];
