@@ -1,5 +1,5 @@
-// A small static server for docs/: the reference at /site/ and the guides beside it, so the
-// reference's links to `../signing.md` resolve. Used by `npm start` and the browser test.
+// A small static server for docs/: the reference at /site/ with the guides' HTML pages beside
+// it (/site/signing.html), and the rest of docs/ (raw Markdown, the signing example's keys). Used by `npm start` and the browser test.
 import { createServer, type Server } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";

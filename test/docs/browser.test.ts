@@ -157,6 +157,57 @@ describe("API reference in Chromium", () => {
     expect(readFileSync(SCREENSHOT).subarray(1, 4).toString()).toBe("PNG");
   });
 
+  test("search snippets keep the spaces of line breaks and table cells", async () => {
+    // The sidebar's search box opens the search dialog, whose input has the focus.
+    await page.locator('[data-testid="search-trigger"]').click();
+    await page.keyboard.type("safe and");
+    try {
+      await expect.poll(() => page.locator("body").innerText()).toContain("Resending the same request is safe and returns the same outcome");
+      expect(await page.locator("body").innerText()).not.toMatch(/andreturns|Afteran /);
+    } finally {
+      await page.keyboard.press("Escape");
+    }
+  });
+
+  test("result codes in tables wrap only after an underscore, never inside a word", async () => {
+    const pay = entries.find((e) => e.operationId === "pay")!;
+    await open(pay);
+    const codes = page.locator(`[id="${pay.section}"] td code`).filter({ hasText: /^[A-Z0-9]+(_[A-Z0-9]+)+$/ });
+    await expect.poll(() => codes.count()).toBeGreaterThan(10);
+    // Each piece between the break points is a text node; a piece on two lines has two boxes.
+    const split = await codes.evaluateAll((elements) =>
+      elements.flatMap((code: any) =>
+        [...code.childNodes]
+          .filter((n: any) => n.nodeType === 3)
+          .filter((n: any) => {
+            const range = (globalThis as any).document.createRange();
+            range.selectNodeContents(n);
+            return range.getClientRects().length > 1;
+          })
+          .map(() => code.textContent),
+      ),
+    );
+    expect(split).toEqual([]);
+    // Some codes did wrap (at an underscore), so the check above had something to hold.
+    const heights = await codes.evaluateAll((elements) => elements.map((e: any) => e.getClientRects().length));
+    expect(Math.max(...heights)).toBeGreaterThan(1);
+  });
+
+  test("a guide link in the reference opens the guide as an HTML page of the site", async () => {
+    const link = page.locator('a[href="signing.html"]').first();
+    await link.scrollIntoViewIfNeeded();
+    await link.click();
+    await page.waitForURL(/\/site\/signing\.html$/);
+    // Rendered as a page, not raw Markdown shown as text.
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { contentType: string } }).document.contentType)).toBe("text/html");
+    await expect.poll(() => page.locator("main h1").innerText()).toMatch(/sign/i);
+    expect(await page.locator('nav a[aria-current="page"]').innerText()).toBe(await page.locator("main h1").innerText());
+    // Back to the reference from the guide's sidebar.
+    await page.locator("nav a", { hasText: "API reference" }).click();
+    await page.waitForURL(/\/site\/index\.html$/);
+    await page.locator('[data-component-name="Menu/Menu"]').waitFor();
+  });
+
   test("no console errors, and every request stays on 127.0.0.1", async () => {
     expect([...requested]).toContain(server.url);
     expect([...requested].filter((url) => hostOf(url) !== "127.0.0.1")).toEqual([]);
