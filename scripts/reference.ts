@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { Marked, type Tokens } from "marked";
 import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
 import { promisify } from "node:util";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -27,6 +28,9 @@ export const referencePaths = {
   docs: join(root, "docs"),
   site: join(root, "docs", "site"),
   page: join(root, "docs", "site", "index.html"),
+  /** The sandbox's control API, rendered beside the reference. */
+  controlSpec: join(root, "openapi", "sandbox.yaml"),
+  controlPage: join(root, "docs", "site", "sandbox-api.html"),
 };
 
 /** Bump when the post-processing below changes, so pages built by an older script count as stale. */
@@ -136,6 +140,8 @@ export function guideFiles(): string[] {
 
 async function guidesText(): Promise<string> {
   const texts = await Promise.all(guideFiles().map(async (f) => `${f}\0${await readFile(join(referencePaths.docs, f), "utf8")}`));
+  // The control API's page is part of the site too.
+  texts.push(`sandbox.yaml\0${await readFile(referencePaths.controlSpec, "utf8")}`);
   return texts.join("\0");
 }
 
@@ -217,6 +223,7 @@ export function renderGuide(file: string, markdown: string, pages: { file: strin
 <body>
 <nav aria-label="Guides">
   <a href="index.html">API reference</a>
+  <a href="sandbox-api.html">Sandbox control API</a>
   <div class="group">Guides</div>
   ${pages.map(link).join("\n  ")}
 </nav>
@@ -253,46 +260,43 @@ export async function referenceIsStale(): Promise<boolean> {
   return page.match(STAMP)?.[1] !== sourceStamp(spec, await guidesText());
 }
 
-/** Builds docs/site/index.html from generated/openapi.json. */
-export async function buildReference(): Promise<{ page: string; bytes: number }> {
-  const specText = await readFile(referencePaths.spec, "utf8");
-  const spec = rewriteDescriptions(JSON.parse(specText));
-  const missing = [...guideLinkTargets(spec)].filter((target) => !existsSync(join(referencePaths.docs, target)));
-  if (missing.length) throw new Error(`the API description links to guides that do not exist in docs/: ${missing.join(", ")}`);
+/** One Redoc page, self-contained and offline, for an OpenAPI document. */
+async function redocPage(spec: unknown, title: string, stamp: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "antom-reference-"));
   try {
     const input = join(dir, "openapi.json");
     const output = join(dir, "index.html");
     await writeFile(input, JSON.stringify(spec));
-    await promisify(execFile)(
-      redocly,
-      [
-        "build-docs",
-        input,
-        "--inlineBundle",
-        "--output",
-        output,
-        "--title",
-        "Antom card payments: API reference",
-        "--config",
-        join(root, "redocly.yaml"),
-      ],
-      {
-        cwd: root,
-        // No telemetry and no update check: building the docs reaches nothing on the network.
-        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    const html = makeOffline(await readFile(output, "utf8"), sourceStamp(specText, await guidesText()));
-    await mkdir(referencePaths.site, { recursive: true });
-    await buildGuides();
-    // The reference last: its stamp says the whole site is current.
-    await writeFile(referencePaths.page, html);
-    return { page: referencePaths.page, bytes: Buffer.byteLength(html) };
+    await promisify(execFile)(redocly, ["build-docs", input, "--inlineBundle", "--output", output, "--title", title, "--config", join(root, "redocly.yaml")], {
+      cwd: root,
+      // No telemetry and no update check: building the docs reaches nothing on the network.
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return makeOffline(await readFile(output, "utf8"), stamp);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Builds docs/site/index.html from generated/openapi.json, docs/site/sandbox-api.html from the
+ * sandbox's control API (openapi/sandbox.yaml), and the guides' pages.
+ */
+export async function buildReference(): Promise<{ page: string; bytes: number }> {
+  const specText = await readFile(referencePaths.spec, "utf8");
+  const spec = rewriteDescriptions(JSON.parse(specText));
+  const missing = [...guideLinkTargets(spec)].filter((target) => !existsSync(join(referencePaths.docs, target)));
+  if (missing.length) throw new Error(`the API description links to guides that do not exist in docs/: ${missing.join(", ")}`);
+  const stamp = sourceStamp(specText, await guidesText());
+  const html = await redocPage(spec, "Antom card payments: API reference", stamp);
+  const control = await redocPage(parseYaml(await readFile(referencePaths.controlSpec, "utf8")), "Antom sandbox: control API", stamp);
+  await mkdir(referencePaths.site, { recursive: true });
+  await buildGuides();
+  await writeFile(referencePaths.controlPage, control);
+  // The reference last: its stamp says the whole site is current.
+  await writeFile(referencePaths.page, html);
+  return { page: referencePaths.page, bytes: Buffer.byteLength(html) };
 }
 
 /** Builds the reference only when it is missing or stale; says whether it built. */

@@ -208,6 +208,19 @@ describe("API reference in Chromium", () => {
     await page.locator('[data-component-name="Menu/Menu"]').waitFor();
   });
 
+  test("the sandbox's control API is rendered in the same site, reached from a guide's sidebar", async () => {
+    await page.goto(`${server.url}sandbox.html`, { waitUntil: "load" });
+    await page.locator("nav a", { hasText: "Sandbox control API" }).click();
+    await page.waitForURL(/\/site\/sandbox-api\.html$/);
+    await menu().waitFor();
+    // Its sidebar has the control API's groups, and the page carries every operation.
+    const groups = (await menu().locator('[data-testid="menu-item-label"]').allInnerTexts()).map((t) => t.trim());
+    expect(groups).toEqual(expect.arrayContaining(["Identity", "Clock", "Payments", "Notifications"]));
+    const html = await page.content();
+    for (const summary of ["Register a merchant", "Move a merchant's clock forward", "Raise a dispute against a payment"]) expect(html).toContain(summary);
+    await page.goto(server.url, { waitUntil: "load" });
+  });
+
   test("no console errors, and every request stays on 127.0.0.1", async () => {
     expect([...requested]).toContain(server.url);
     expect([...requested].filter((url) => hostOf(url) !== "127.0.0.1")).toEqual([]);
