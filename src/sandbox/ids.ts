@@ -8,8 +8,16 @@ function digits(count: number): string {
   return out.slice(0, count);
 }
 
+let lastDay = -1;
+let lastDayText = "";
+/** `YYYYMMDD` of a time, remembered for the day (every ID of a day starts with it). */
 function datePart(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10).replace(/-/g, "");
+  const day = Math.floor(ms / 86_400_000);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayText = new Date(ms).toISOString().slice(0, 10).replace(/-/g, "");
+  }
+  return lastDayText;
 }
 
 /** A payment ID like `20240501194010800100188570271832381`. */

@@ -27,21 +27,13 @@ export interface Store {
 }
 
 /**
- * A record as stored: a deep copy, frozen, so it can be handed out without another copy and no
- * caller can change stored state through it (an attempt throws).
+ * A record as stored: a deep copy, so nothing the caller keeps can change stored state. Records
+ * are handed out without another copy: the sandbox never changes a record it read, it builds
+ * the next one (`{ ...current, ... }`), as a shared store's serialised records require anyway.
  */
-function frozen<T>(value: T): T {
-  const copy = structuredClone(value);
-  const freeze = (node: unknown): void => {
-    if (node === null || typeof node !== "object" || Object.isFrozen(node)) return;
-    Object.freeze(node);
-    for (const child of Object.values(node)) freeze(child);
-  };
-  freeze(copy);
-  return copy;
-}
+const stored = <T>(value: T): T => structuredClone(value);
 
-/** The embedded store: one process, state in memory, atomic because each operation runs to completion. Records are frozen. */
+/** The embedded store: one process, state in memory, atomic because each operation runs to completion. */
 export class MemoryStore implements Store {
   private readonly data = new Map<string, Map<Collection, Map<string, unknown>>>();
 
@@ -60,15 +52,15 @@ export class MemoryStore implements Store {
   async insert<T>(tenant: string, collection: Collection, id: string, value: T): Promise<{ created: boolean; value: T }> {
     const records = this.collection(tenant, collection);
     if (records.has(id)) return { created: false, value: records.get(id) as T };
-    const stored = frozen(value);
-    records.set(id, stored);
-    return { created: true, value: stored };
+    const copy = stored(value);
+    records.set(id, copy);
+    return { created: true, value: copy };
   }
 
   async update<T>(tenant: string, collection: Collection, id: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
     const records = this.collection(tenant, collection);
     const next = change(records.get(id) as T | undefined);
-    if (next !== undefined) records.set(id, frozen(next));
+    if (next !== undefined) records.set(id, stored(next));
     return records.get(id) as T | undefined;
   }
 
