@@ -69,7 +69,8 @@ export interface PaymentRequestRecord {
   paymentId?: string;
   /** Hash of the key parameters (amount, currency, payment method). */
   fingerprint: string;
-  answer: PayResponse;
+  /** The first answer as JSON text: one string is cheaper to keep than its many objects. */
+  answer: string;
 }
 
 /** The idempotency record of one captureRequestId. */

@@ -14,7 +14,7 @@ let tenantCounter = 0;
 /** A client ID no other test uses, so tests never see each other's state. */
 export const uniqueClientId = (label = "T") => `SANDBOX_${label}_${process.pid}_${++tenantCounter}`;
 
-export const testKeys = (): { privateKey: KeyObject; publicKey: KeyObject } => generateKeyPairSync("rsa", { modulusLength: 2048 });
+export const testKeys = (modulusLength = 2048): { privateKey: KeyObject; publicKey: KeyObject } => generateKeyPairSync("rsa", { modulusLength });
 
 export interface Harness {
   sandbox: RunningSandbox;
@@ -23,8 +23,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<SandboxOptions> = {}): Promise<Harness> {
-  const antomKeys = testKeys();
+/** `keyBits` below 2048 makes every signature cheaper, for tests that send thousands of requests. */
+export async function startHarness(options: Partial<SandboxOptions> & { keyBits?: number } = {}): Promise<Harness> {
+  const antomKeys = testKeys(options.keyBits);
   const logs: string[] = [];
   const sandbox = await startSandbox({ antomPrivateKey: antomKeys.privateKey, host: "127.0.0.1", port: 0, tickMs: 60_000, log: (l) => logs.push(l), ...options });
   return { sandbox, url: sandbox.url, antomKeys, close: () => sandbox.close() };
@@ -43,9 +44,9 @@ export interface Merchant {
 
 const merchantKeysCache: { privateKey: KeyObject; publicKey: KeyObject }[] = [];
 
-export async function newMerchant(h: Harness, init: { notifyUrl?: string; clientId?: string } = {}): Promise<Merchant> {
+export async function newMerchant(h: Harness, init: { notifyUrl?: string; clientId?: string; keys?: { privateKey: KeyObject; publicKey: KeyObject } } = {}): Promise<Merchant> {
   // Key generation is the slow part of a test: merchants share a small pool of test keys.
-  const keys = merchantKeysCache[tenantCounter % 2] ?? (merchantKeysCache[tenantCounter % 2] = testKeys());
+  const keys = init.keys ?? merchantKeysCache[tenantCounter % 2] ?? (merchantKeysCache[tenantCounter % 2] = testKeys());
   const clientId = init.clientId ?? uniqueClientId();
   const control = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${h.url}${path}`, {

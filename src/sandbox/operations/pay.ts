@@ -136,7 +136,7 @@ export async function pay(engine: Engine, tenant: string, input: PayRequest): Pr
   const print = fingerprint(body);
   const repeat = (record: PaymentRequestRecord): PayResponse =>
     record.fingerprint === print
-      ? record.answer
+      ? (JSON.parse(record.answer) as PayResponse)
       : { result: failureResult("REPEAT_REQ_INCONSISTENT", `paymentRequestId ${body.paymentRequestId} was used for a payment with another amount, currency or payment method`) };
   const earlier = await engine.store.get<PaymentRequestRecord>(tenant, "paymentRequests", body.paymentRequestId);
   if (earlier) return repeat(earlier);
@@ -199,7 +199,7 @@ export async function pay(engine: Engine, tenant: string, input: PayRequest): Pr
   const filed = await engine.store.insert<PaymentRequestRecord>(tenant, "paymentRequests", body.paymentRequestId, {
     paymentId,
     fingerprint: print,
-    answer,
+    answer: JSON.stringify(answer),
   });
   if (!filed.created) return repeat(filed.value);
   await engine.store.insert(tenant, "payments", paymentId, payment);
