@@ -37,5 +37,5 @@ export class Clocks {
 
 /** ISO 8601 with the UTC offset, as Antom writes times (`2024-05-01T10:00:00+00:00`). */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "+00:00");
+  return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 }
