@@ -4,9 +4,9 @@
 //
 //   npm run bench:client -- --calls 2000 --rounds 5
 // It writes its table into docs/benchmarks.md, between markers, unless given --no-write.
+import { writeSection } from "./sections.js";
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, sign, verify } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { contract } from "../src/core/contract.js";
@@ -127,11 +127,7 @@ async function main(): Promise<void> {
     console.log(rows.join("\n"));
     console.log(summary.join("\n"));
     if (values["no-write"]) return;
-    const file = new URL("../docs/benchmarks.md", import.meta.url);
-    const START = "<!-- client:start -->";
-    const END = "<!-- client:end -->";
     const section = [
-      START,
       "## Client overhead",
       "",
       "Time per `pay` call of the client (`createAntomClient`), against a floor measured in the same",
@@ -148,14 +144,8 @@ async function main(): Promise<void> {
       ...rows,
       "",
       ...summary.map((s) => `- ${s}`),
-      END,
     ].join("\n");
-    const current = readFileSync(file, "utf8");
-    const next = current.includes(START)
-      ? current.slice(0, current.indexOf(START)) + section + current.slice(current.indexOf(END) + END.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-    writeFileSync(file, next);
-    console.log("wrote docs/benchmarks.md");
+    writeSection("client", section);
   } finally {
     server.stop();
   }

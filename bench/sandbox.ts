@@ -10,9 +10,10 @@
 // --notify gives every pay a paymentNotifyUrl at a loopback receiver (its own process), so the
 // sandbox and Prism also send notifications while loaded; the figures then go to the console only.
 // --profile writes a CPU profile of the sandbox process (.cpuprofile, for Chrome DevTools) to DIR.
+import { writeSection } from "./sections.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createPrivateKey, createPublicKey, verify } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -451,7 +452,7 @@ async function main(): Promise<void> {
 
     const cpu = cpus();
     const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${osType()} ${release()}, Node ${process.versions.node}`;
-    const section = `<!-- sandbox:start -->
+    const section = `
 ## The sandbox: POST pay
 
 How many card payments per second the sandbox (\`npm run sandbox\`, docs/sandbox.md) takes, each a
@@ -502,16 +503,8 @@ ${targets}
   and the ratios travel better. Autocannon latencies are whole milliseconds. \`--profile DIR\`
   writes a CPU profile of the sandbox's process (open it in Chrome DevTools) to see where the
   time goes.
-<!-- sandbox:end -->`;
-    const file = resolve(root, "docs", "benchmarks.md");
-    const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-    const START = "<!-- sandbox:start -->";
-    const END = "<!-- sandbox:end -->";
-    const next = current.includes(START)
-      ? current.slice(0, current.indexOf(START)) + section + current.slice(current.indexOf(END) + END.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-    writeFileSync(file, next);
-    console.log("Wrote the sandbox section of docs/benchmarks.md");
+`;
+    writeSection("sandbox", section);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     rmSync(keysDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 //
 //   npm run bench:validate -- --seconds 2
 // It writes its table into docs/benchmarks.md, between markers, unless given --no-write.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeSection } from "./sections.js";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { contract } from "../src/core/contract.js";
@@ -54,11 +54,7 @@ for (const c of cases) {
 console.log(rows.join("\n"));
 
 if (!values["no-write"]) {
-  const file = new URL("../docs/benchmarks.md", import.meta.url);
-  const START = "<!-- validation:start -->";
-  const END = "<!-- validation:end -->";
   const section = [
-    START,
     "## Validation engine",
     "",
     "How many payloads per second `validate()` (src/core/validate.ts) checks, against a baseline",
@@ -72,12 +68,6 @@ if (!values["no-write"]) {
     ...rows,
     "",
     "A ratio above 1 means validating a payload costs less than parsing and re-serialising it.",
-    END,
   ].join("\n");
-  const current = readFileSync(file, "utf8");
-  const next = current.includes(START)
-    ? current.slice(0, current.indexOf(START)) + section + current.slice(current.indexOf(END) + END.length)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
-  console.log("wrote docs/benchmarks.md");
+  writeSection("validation", section);
 }
