@@ -1,10 +1,11 @@
 // `npm run sandbox` and the `antom-sandbox` bin: parse the flags, make or read the keys, start
 // the sandbox, and print its URL and a ready merchant identity.
 import { createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs as parseNodeArgs } from "node:util";
 import { toPrivateKey } from "../core/keys.js";
+import { parseDuration } from "./clock.js";
 import { startSandbox, type RunningSandbox } from "./server.js";
 
 export const DEFAULT_PORT = 4012;
@@ -23,6 +24,10 @@ Usage: antom-sandbox [options]
   --keys-dir DIR               where made keys are kept (default .antom-sandbox)
   --allow-remote-notifications send notifications to hosts other than loopback
   --unsigned-errors            answer gateway errors (unknown client, bad signature, invalid input) unsigned, as Antom does
+  --store URL                  where state is kept: memory (default, this process only) or
+                               redis://host:port[/db], shared by every instance started on it
+  --store-ttl DURATION         how long Redis keeps an untouched tenant's state (ISO 8601, default P30D)
+  --delivery-timeout MS        how long one notification attempt may take (default 5000)
   --help                       this text
 `;
 
@@ -36,6 +41,10 @@ export interface SandboxCliOptions {
   keysDir: string;
   allowRemoteNotifications: boolean;
   unsignedErrors: boolean;
+  /** `memory` (the default), or a redis:// URL. */
+  store?: string;
+  storeTtlMs?: number;
+  deliveryTimeoutMs?: number;
 }
 
 export function parseArgs(argv: string[]): SandboxCliOptions | "help" {
@@ -52,6 +61,9 @@ export function parseArgs(argv: string[]): SandboxCliOptions | "help" {
       "keys-dir": { type: "string" },
       "allow-remote-notifications": { type: "boolean" },
       "unsigned-errors": { type: "boolean" },
+      store: { type: "string" },
+      "store-ttl": { type: "string" },
+      "delivery-timeout": { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -60,6 +72,12 @@ export function parseArgs(argv: string[]): SandboxCliOptions | "help" {
   if (!/^\d+$/.test(port) || Number(port) > 65535) throw new Error(`--port must be a TCP port number (0-65535); got ${JSON.stringify(port)}`);
   if (values["merchant-public-key"] && !values["client-id"]) throw new Error("--merchant-public-key needs --client-id: the client ID that key belongs to");
   if (values["client-id"] !== undefined && !/^\S{1,64}$/.test(values["client-id"])) throw new Error("--client-id must be 1 to 64 characters without spaces");
+  const store = values.store ?? "memory";
+  if (store !== "memory" && !/^rediss?:\/\//.test(store)) throw new Error(`--store must be memory or a redis:// URL; got ${JSON.stringify(store.slice(0, 80))}`);
+  const storeTtlMs = parseDuration(values["store-ttl"] ?? "P30D");
+  if (storeTtlMs === undefined || storeTtlMs < 60_000) throw new Error(`--store-ttl must be an ISO 8601 duration of at least a minute (P30D, PT12H); got ${JSON.stringify(values["store-ttl"])}`);
+  const timeout = values["delivery-timeout"] ?? "5000";
+  if (!/^\d{1,6}$/.test(timeout) || Number(timeout) < 100) throw new Error(`--delivery-timeout must be milliseconds from 100 to 999999; got ${JSON.stringify(timeout)}`);
   return {
     port: Number(port),
     host: values.host ?? "127.0.0.1",
@@ -70,6 +88,9 @@ export function parseArgs(argv: string[]): SandboxCliOptions | "help" {
     keysDir: resolve(values["keys-dir"] ?? ".antom-sandbox"),
     allowRemoteNotifications: values["allow-remote-notifications"] ?? false,
     unsignedErrors: values["unsigned-errors"] ?? false,
+    store,
+    storeTtlMs,
+    deliveryTimeoutMs: Number(timeout),
   };
 }
 
@@ -79,12 +100,22 @@ function keyPair(dir: string, name: string): { privateKey: KeyObject; privateFil
   const publicFile = resolve(dir, `${name}-public-key.pem`);
   if (!existsSync(privateFile)) {
     mkdirSync(dir, { recursive: true });
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    writeFileSync(privateFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-    writeFileSync(publicFile, publicKey.export({ type: "spki", format: "pem" }));
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    // Written aside, then linked into place: when two instances start at once on one keys
+    // directory, the first key linked is the one both use, and neither reads a half-written file.
+    const aside = `${privateFile}.${process.pid}.tmp`;
+    writeFileSync(aside, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    try {
+      linkSync(aside, privateFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      unlinkSync(aside);
+    }
   }
   const privateKey = toPrivateKey(readFileSync(privateFile), privateFile);
-  if (!existsSync(publicFile)) writeFileSync(publicFile, createPublicKey(privateKey).export({ type: "spki", format: "pem" }));
+  // Written from the private key every time, so it always matches it.
+  writeFileSync(publicFile, createPublicKey(privateKey).export({ type: "spki", format: "pem" }));
   return { privateKey, privateFile, publicFile };
 }
 
@@ -109,7 +140,13 @@ export async function startFromOptions(options: SandboxCliOptions, log: (line: s
         const pair = keyPair(options.keysDir, "merchant");
         return { publicPem: readFileSync(pair.publicFile, "utf8"), privateFile: pair.privateFile };
       })();
+  // The Redis client is loaded only when it is asked for.
+  const storeUrl = options.store ?? "memory";
+  const redis = storeUrl === "memory" ? undefined : await import("./redis-store.js");
+  const store = await redis?.RedisStore.connect({ url: storeUrl, ttlMs: options.storeTtlMs, log });
   const sandbox = await startSandbox({
+    store,
+    deliveryTimeoutMs: options.deliveryTimeoutMs,
     antomPrivateKey: antom.privateKey,
     host: options.host,
     port: options.port,
@@ -125,6 +162,7 @@ export async function startFromOptions(options: SandboxCliOptions, log: (line: s
     `  operations    ${sandbox.url}${prefix}/v1/payments/{consult,pay,cancel,capture,inquiryPayment}`,
     `                (also under /ams/api and at the bare /v1/payments/<op>)`,
     `  control API   ${sandbox.url}/sandbox/ (openapi/sandbox.yaml; docs/sandbox.md)`,
+    `  state         ${redis ? `Redis at ${redis.describe(storeUrl)}, shared with every instance started on it` : "in this process (--store redis://... to share it between instances)"}`,
     "",
     "Merchant identity, ready to use:",
     `  client ID            ${options.clientId}`,
@@ -157,7 +195,15 @@ export async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { sandbox, banner } = await startFromOptions(options);
+  let started: StartedSandbox;
+  try {
+    started = await startFromOptions(options);
+  } catch (error) {
+    console.error(`antom-sandbox: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  const { sandbox, banner } = started;
   console.log(banner);
   const stop = async () => {
     await sandbox.close();

@@ -235,7 +235,7 @@ async function route(request: ControlRequest): Promise<void> {
       const url = input.url ?? (await engine.notifyUrlOf(input.clientId, payment));
       if (!url) throw new ControlError(400, { path: "url", rule: "required", message: "the payment has no paymentNotifyUrl and the merchant no notifyUrl; give url" });
       const delivery = await engine.notify(input.clientId, input.kind, merge(base, input.overrides ?? {}), payment.paymentId, url);
-      await engine.notifier.runDue(input.clientId, input.clientId);
+      await engine.notifier.runDue(input.clientId, input.clientId, true);
       const after = (await engine.notifier.deliveries(input.clientId)).find((d) => d.id === delivery!.id)!;
       return json(res, 200, deliveryView(after));
     }

@@ -139,8 +139,14 @@ export class Engine {
   /** Moves a tenant's clock forward and returns once everything due by the new time has happened. */
   async advance(tenant: string, ms: number): Promise<number> {
     const now = await this.clocks.advance(tenant, ms);
-    await this.notifier.runDue(tenant, tenant);
+    await this.notifier.runDue(tenant, tenant, true);
     return now;
+  }
+
+  /** Stops due work (what is in flight stays due, for another instance or a restart) and lets go of the store. */
+  async close(): Promise<void> {
+    await this.notifier.close();
+    await this.store.close?.();
   }
 
   // ---- notifications built from state ---------------------------------------------------

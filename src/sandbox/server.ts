@@ -211,11 +211,13 @@ export async function startSandbox(options: SandboxOptions & { host?: string; po
     url,
     engine,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearInterval(timer);
+    close: async () => {
+      clearInterval(timer);
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await engine.close();
+    },
   };
 }

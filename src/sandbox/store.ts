@@ -2,9 +2,9 @@
 // so idempotency and capture limits hold under concurrency. Records are JSON documents filed by
 // tenant (the merchant's client ID), collection and ID; `update` is an atomic read-modify-write
 // with a pure function, which a shared store implements with a transaction or a script
-// (Redis: WATCH/MULTI or Lua). The memory store is the default.
+// (redis-store.ts: compare-and-set in a Lua script). The memory store is the default.
 
-export type Collection = "merchants" | "payments" | "paymentRequests" | "captureRequests" | "deliveries" | "timers" | "disputes" | "cardTokens" | "clock";
+export type Collection = "merchants" | "payments" | "paymentRequests" | "captureRequests" | "deliveries" | "timers" | "disputes" | "cardTokens" | "clock" | "leases" | "chains";
 
 export interface Store {
   get<T>(tenant: string, collection: Collection, id: string): Promise<T | undefined>;
@@ -24,6 +24,8 @@ export interface Store {
   tenants(): Promise<string[]>;
   /** Forgets everything of one tenant. */
   reset(tenant: string): Promise<void>;
+  /** Lets go of connections, if the store has any. */
+  close?(): Promise<void>;
 }
 
 /**

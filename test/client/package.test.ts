@@ -69,8 +69,9 @@ test("every `exports` target is in the build and inside the published files", as
     expect((await stat(join(pkg, target))).isFile(), target).toBe(true);
     expect(target === "./package.json" || packed.files.some((f) => `./${f.path}` === target), target).toBe(true);
   }
-  // Runtime dependencies: openapi-fetch, ajv for validation, yaml for the conformance flows.
-  expect(Object.keys(manifest.dependencies).sort()).toEqual(["ajv", "ajv-formats", "openapi-fetch", "yaml"]);
+  // Runtime dependencies: openapi-fetch, ajv for validation, yaml for the conformance flows,
+  // redis for the sandbox's shared store (loaded only with --store redis://).
+  expect(Object.keys(manifest.dependencies).sort()).toEqual(["ajv", "ajv-formats", "openapi-fetch", "redis", "yaml"]);
 });
 
 test("plain Node imports the client and the bundled spec, signs, calls and verifies a notification", async () => {

@@ -9,6 +9,7 @@ import { createAntomClient, notificationAck, verifyNotification, type AntomClien
 import { signedHeaders } from "../../src/core/signing.js";
 import { validate } from "../../src/core/validate.js";
 import { startSandbox, type RunningSandbox, type SandboxOptions } from "../../src/sandbox/server.js";
+import type { Store } from "../../src/sandbox/store.js";
 
 let tenantCounter = 0;
 /** A client ID no other test uses, so tests never see each other's state. */
@@ -23,11 +24,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * The store the sandbox tests run on: memory, or with SANDBOX_TEST_STORE set to a redis:// URL
+ * (the "sandbox-on-redis" project of vitest.config.ts) the Redis store, so every behaviour test
+ * also holds on the shared store.
+ */
+async function testStore(): Promise<Store | undefined> {
+  const url = process.env.SANDBOX_TEST_STORE;
+  if (!url) return undefined;
+  const { RedisStore } = await import("../../src/sandbox/redis-store.js");
+  return RedisStore.connect({ url, prefix: "antom-sandbox-test" });
+}
+
 /** `keyBits` below 2048 makes every signature cheaper, for tests that send thousands of requests. */
 export async function startHarness(options: Partial<SandboxOptions> & { keyBits?: number } = {}): Promise<Harness> {
   const antomKeys = testKeys(options.keyBits);
   const logs: string[] = [];
-  const sandbox = await startSandbox({ antomPrivateKey: antomKeys.privateKey, host: "127.0.0.1", port: 0, tickMs: 60_000, log: (l) => logs.push(l), ...options });
+  const store = options.store ?? (await testStore());
+  const sandbox = await startSandbox({ antomPrivateKey: antomKeys.privateKey, host: "127.0.0.1", port: 0, tickMs: 60_000, log: (l) => logs.push(l), store, ...options });
   return { sandbox, url: sandbox.url, antomKeys, close: () => sandbox.close() };
 }
 
