@@ -2,7 +2,7 @@
 // sandbox in its own process, loading a server with autocannon and reading its CPU time.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createPublicKey, verify } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -232,3 +232,19 @@ export const median = (values: number[]) => {
 };
 export const fixed = (v: number, digits = 1) => v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const rate = (v: number) => `${Math.round(v).toLocaleString("en-US")} req/s`;
+
+// ---- running ----------------------------------------------------------------------------------
+
+/** Stops every server started (last first, failures ignored) and removes the run's keys. */
+export async function cleanUp(stops: (() => Promise<void>)[], keysDir: string): Promise<void> {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  rmSync(keysDir, { recursive: true, force: true });
+}
+
+/** Runs a benchmark; a failure prints its stack and exits with 1. */
+export async function runBenchmark(main: () => Promise<void>): Promise<void> {
+  await main().catch((error) => {
+    console.error(String(error?.stack ?? error));
+    process.exit(1);
+  });
+}

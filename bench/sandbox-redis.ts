@@ -14,7 +14,7 @@ import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from "node:o
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../scripts/mock.js";
-import { cpuMs, fixed, load, median, payTemplate, preflight, rate, SANDBOX_PATH, signPool, startSandboxProcess, stopChild, type Load, type Signed, type Target } from "./load.js";
+import { cleanUp, cpuMs, fixed, load, median, payTemplate, preflight, rate, SANDBOX_PATH, signPool, runBenchmark, startSandboxProcess, stopChild, type Load, type Signed, type Target } from "./load.js";
 import { writeSection } from "./sections.js";
 
 const PAY = payTemplate();
@@ -210,12 +210,8 @@ ${ratios}
 `,
     );
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    rmSync(keysDir, { recursive: true, force: true });
+    await cleanUp(stops, keysDir);
   }
 }
 
-await main().catch((error) => {
-  console.error(String(error?.stack ?? error));
-  process.exit(1);
-});
+await runBenchmark(main);

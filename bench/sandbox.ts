@@ -12,12 +12,12 @@
 // --profile writes a CPU profile of the sandbox process (.cpuprofile, for Chrome DevTools) to DIR.
 import { spawn } from "node:child_process";
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort, startMock, type RunningMock } from "../scripts/mock.js";
-import { awaitOutput, fixed, isSuccess, load, median, payTemplate, preflight, rate, SANDBOX_PATH, signPool, startSandboxProcess, stopChild, type Load, type Target } from "./load.js";
+import { awaitOutput, cleanUp, fixed, isSuccess, load, median, payTemplate, preflight, rate, SANDBOX_PATH, signPool, runBenchmark, startSandboxProcess, stopChild, type Load, type Target } from "./load.js";
 import { writeSection } from "./sections.js";
 
 const PRISM_PATH = "/v1/payments/pay";
@@ -290,12 +290,8 @@ ${targets}
 `;
     writeSection("sandbox", section);
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    rmSync(keysDir, { recursive: true, force: true });
+    await cleanUp(stops, keysDir);
   }
 }
 
-await main().catch((error) => {
-  console.error(String(error?.stack ?? error));
-  process.exit(1);
-});
+await runBenchmark(main);
