@@ -21,9 +21,30 @@ describe("flags", () => {
     [["--merchant-public-key", "k.pem"], /needs --client-id/],
     [["--client-id", "has space"], /--client-id must be/],
     [["--bogus"], /Unknown option/],
+    [["--store", "postgres://x"], /--store must be memory or a redis:\/\/ URL/],
+    [["--store-ttl", "30 days"], /--store-ttl must be an ISO 8601 duration/],
+    [["--store-ttl", "PT30S"], /--store-ttl must be an ISO 8601 duration of at least a minute/],
+    [["--delivery-timeout", "5s"], /--delivery-timeout must be milliseconds/],
   ])("%j is refused with a reason", (argv, reason) => {
     expect(() => parseArgs(argv as string[])).toThrow(reason);
   });
+});
+
+test("--store, --store-ttl and --delivery-timeout are read; memory is the default store", () => {
+  expect(parseArgs([])).toMatchObject({ store: "memory", storeTtlMs: 30 * 24 * 3_600_000, deliveryTimeoutMs: 5000 });
+  expect(parseArgs(["--store", "redis://127.0.0.1:6379/2", "--store-ttl", "PT12H", "--delivery-timeout", "800"])).toMatchObject({ store: "redis://127.0.0.1:6379/2", storeTtlMs: 12 * 3_600_000, deliveryTimeoutMs: 800 });
+});
+
+test("with a Redis it cannot reach, the bin says so in one line, without the password, and exits 1", async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/sandbox/bin.ts"), "--port", "0", "--keys-dir", mkdtempSync(join(tmpdir(), "antom-sandbox-cli-")), "--store", "redis://u:hunter2@127.0.0.1:1/0"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  expect(code).toBe(1);
+  expect(output).toMatch(/^antom-sandbox: cannot reach Redis at redis:\/\/u:\*\*\*@127\.0\.0\.1:1\/0/m);
+  expect(output).not.toContain("hunter2");
+  expect(output).not.toMatch(/\n\s+at /);
 });
 
 test("the bin starts on a free port with a given merchant key, prints the identity, serves, and stops on SIGTERM", async () => {

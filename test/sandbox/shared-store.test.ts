@@ -172,7 +172,14 @@ describe.skipIf(!REDIS_URL)("two sandbox instances on one Redis", () => {
       expect(await a.exited).toBe(0);
       await control(b, "POST", "/sandbox/clock", { clientId: tenant, advance: "PT2M" });
       expect(receiver.hits).toHaveLength(2);
+      const clockBefore = (await control(b, "GET", `/sandbox/clock?clientId=${tenant}`)).nowMs;
       a = await startInstance(clientId);
+      // The restarted instance has it all: the payment, and the tenant's clock (2 minutes ahead, still).
+      const inquiry = await clientFor(a, tenant).inquiryPayment({ paymentId: (paid.body as { paymentId: string }).paymentId });
+      expect([inquiry.resultStatus, (inquiry.body as any).paymentStatus]).toEqual(["S", "SUCCESS"]);
+      const clockAfter = (await control(a, "GET", `/sandbox/clock?clientId=${tenant}`)).nowMs;
+      expect(clockAfter - Date.now()).toBeGreaterThan(110_000);
+      expect(clockAfter).toBeGreaterThanOrEqual(clockBefore);
       // Let both instances' real-time ticks pass a few times: nothing is sent again.
       await new Promise((r) => setTimeout(r, 2_500));
       expect(receiver.hits).toHaveLength(2);
