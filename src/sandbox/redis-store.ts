@@ -100,6 +100,9 @@ export class RedisStore implements Store {
     let connected = false;
     const client = createClient({
       url: options.url,
+      // While Redis is away, a call fails at once (the request is answered U / UNKNOWN_EXCEPTION)
+      // instead of waiting in a queue, and the client keeps reconnecting in the background.
+      disableOfflineQueue: true,
       socket: {
         connectTimeout: 5_000,
         // Before the first connection: fail fast. Afterwards: keep trying, as a server would.

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createAntomClient, notificationAck, type AntomClient } from "../../src/index.js";
 import { RedisStore } from "../../src/sandbox/redis-store.js";
+import { freePort } from "../../scripts/mock.js";
 import { root } from "../helpers/paths.js";
 import { payBody } from "./harness.js";
 
@@ -229,4 +230,54 @@ describe.skipIf(!REDIS_URL)("two sandbox instances on one Redis", () => {
       await receiver.close();
     }
   }, 90_000);
+});
+
+describe.skipIf(!REDIS_URL)("when Redis goes away", () => {
+  test("the sandbox answers U / UNKNOWN_EXCEPTION, stays up, and works again once Redis is back", async () => {
+    // A Redis of this test's own, so stopping it disturbs nothing else.
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "antom-sandbox-redis-down-"));
+    const startRedis = async () => {
+      const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "ignore"] });
+      await new Promise<void>((resolve, reject) => {
+        let seen = "";
+        child.stdout!.on("data", (c) => {
+          seen += c;
+          if (seen.includes("Ready to accept connections")) resolve();
+        });
+        child.once("exit", () => reject(new Error(`redis-server exited: ${seen}`)));
+      });
+      return child;
+    };
+    let redis = await startRedis();
+    const clientId = `SANDBOX_DOWN_${process.pid}`;
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/sandbox/bin.ts"), "--port", "0", "--keys-dir", keysDir, "--client-id", clientId, "--store", `redis://127.0.0.1:${port}/0`], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout!.on("data", (c) => (output += c));
+    child.stderr!.on("data", (c) => (output += c));
+    try {
+      await eventually(() => /Ctrl-C/.test(output), 30_000, "the sandbox's banner");
+      const url = /Antom sandbox at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+      const client = clientFor({ url } as Instance, clientId);
+      expect((await client.pay(payBody())).resultStatus).toBe("S");
+      redis.kill("SIGKILL");
+      await new Promise((r) => redis.once("exit", r));
+      const during = await client.pay(payBody());
+      expect([during.resultStatus, during.resultCode, during.verification]).toEqual(["U", "UNKNOWN_EXCEPTION", "verified"]);
+      expect(child.exitCode).toBeNull();
+      // The card number of the failed pay is nowhere in what the sandbox logged.
+      expect(output).not.toContain("4054695723100768");
+      // Back, empty (no persistence here): the merchant must be registered again, then all works.
+      redis = await startRedis();
+      await eventually(
+        async () => (await fetch(`${url}/sandbox/merchants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ clientId, publicKey: readFileSync(join(keysDir, "merchant-public-key.pem"), "utf8") }) })).status === 200,
+        15_000,
+        "the sandbox reconnected",
+      );
+      expect((await client.pay(payBody())).resultStatus).toBe("S");
+    } finally {
+      child.kill("SIGKILL");
+      redis.kill("SIGKILL");
+    }
+  }, 60_000);
 });
