@@ -79,9 +79,13 @@ export class Engine {
   /** Parsed keys by their PEM: parsing a key costs more than verifying a signature with it. */
   private readonly keys = new Map<string, KeyObject>();
 
-  /** A merchant's public key for a key version, parsed once; undefined when none is registered. */
-  async merchantKey(clientId: string, keyVersion: string): Promise<KeyObject | undefined> {
-    const pem = (await this.merchant(clientId))?.publicKeys[keyVersion];
+  /**
+   * A merchant's public key for a key version, parsed once; undefined when none is registered.
+   * Given the merchant's record already read, it asks the store nothing more.
+   */
+  async merchantKey(merchant: string | MerchantRecord, keyVersion: string): Promise<KeyObject | undefined> {
+    const record = typeof merchant === "string" ? await this.merchant(merchant) : merchant;
+    const pem = record?.publicKeys[keyVersion];
     if (pem === undefined) return undefined;
     let key = this.keys.get(pem);
     if (!key) {
