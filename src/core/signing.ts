@@ -31,8 +31,13 @@ export function requestUri(urlOrPath: string): string {
 /** The exact bytes that are signed. Built as bytes so a body is never re-encoded. */
 export function contentToSign(content: SignedContent): Buffer {
   const head = `${content.method ?? "POST"} ${content.path}\n${content.clientId}.${content.time}.`;
-  const body = typeof content.body === "string" ? Buffer.from(content.body, "utf8") : content.body;
-  return Buffer.concat([Buffer.from(head, "utf8"), body]);
+  // A string body is encoded with the head in one go; bytes are copied once, after the head.
+  if (typeof content.body === "string") return Buffer.from(head + content.body, "utf8");
+  const headBytes = Buffer.byteLength(head, "utf8");
+  const out = Buffer.allocUnsafe(headBytes + content.body.byteLength);
+  out.write(head, 0, "utf8");
+  out.set(content.body, headBytes);
+  return out;
 }
 
 /** The base64 SHA256withRSA signature of the content (not yet URL-encoded). */

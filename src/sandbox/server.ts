@@ -60,7 +60,8 @@ function readBody(req: IncomingMessage, max: number): Promise<{ bytes: Buffer; t
       size += chunk.length;
       if (size <= max) chunks.push(chunk);
     });
-    req.on("end", () => resolve({ bytes: Buffer.concat(chunks), tooLarge: size > max, size }));
+    // A small body comes in one chunk: no copy then.
+    req.on("end", () => resolve({ bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), tooLarge: size > max, size }));
     req.on("error", reject);
   });
 }
@@ -152,7 +153,9 @@ export function createSandbox(options: SandboxOptions): { engine: Engine; server
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { bytes, tooLarge, size } = await readBody(req, maxBytes);
-    const path = (req.url ?? "/").split("?")[0];
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const path = query < 0 ? url : url.slice(0, query);
     if (path.startsWith("/sandbox/") || path === "/sandbox" || path === "/") {
       return handleControl({ engine, req, res, path, bytes, tooLarge, log });
     }

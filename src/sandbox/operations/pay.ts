@@ -1,12 +1,12 @@
 // pay: a card payment. The outcome is chosen by the test card (test-cards.ts); paymentRequestId
 // is the idempotency key, and the first answer for it is the answer for every identical retry.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { components } from "../../../generated/antom.js";
 import { failureResult, successResult } from "../../core/antom-result.js";
 import { isoTime } from "../clock.js";
 import { AUTH_VALIDITY_MS, DEFAULT_PAYMENT_EXPIRY_MS, type Engine, paymentResultInfo } from "../engine.js";
 import { automaticCaptureRequestId, newCaptureId, newCardToken, newPaymentId } from "../ids.js";
-import type { CardSummary, CardTokenRecord, PaymentRecord, PaymentRequestRecord, PayResponse } from "../model.js";
+import type { CaptureRecord, CardSummary, CardTokenRecord, PaymentRecord, PaymentRequestRecord, PayResponse } from "../model.js";
 import { testCard, type TestCard } from "../test-cards.js";
 
 type PayRequest = components["schemas"]["PayRequest"];
@@ -17,7 +17,14 @@ const truthy = (value: unknown) => value === true || value === "true";
 function fingerprint(body: PayRequest): string {
   const method = body.paymentMethod as Record<string, any>;
   const key = [body.paymentAmount?.currency, body.paymentAmount?.value, method.paymentMethodType, method.paymentMethodId ?? null, method.paymentMethodMetaData?.cardNo ?? null];
-  return createHash("sha256").update(JSON.stringify(key)).digest("hex");
+  return hash("sha256", JSON.stringify(key), "hex");
+}
+
+/** The answer to a pay whose paymentRequestId is already filed: the first answer for a retry, else REPEAT_REQ_INCONSISTENT. */
+function repeatAnswer(record: PaymentRequestRecord, print: string, paymentRequestId: string): PayResponse {
+  return record.fingerprint === print
+    ? (JSON.parse(record.answer) as PayResponse)
+    : { result: failureResult("REPEAT_REQ_INCONSISTENT", `paymentRequestId ${paymentRequestId} was used for a payment with another amount, currency or payment method`) };
 }
 
 const masked = (cardNo: string) => `${"*".repeat(Math.max(cardNo.length - 4, 0))}${cardNo.slice(-4)}`;
@@ -70,52 +77,50 @@ export function decide(card: TestCard, meta: Record<string, any>, amountValue: s
 
 /** Completes an authorization: SUCCESS, and with automatic capture the capture at once. */
 export function authorize(payment: PaymentRecord, card: CardSummary, now: number): PaymentRecord {
-  const authorized: PaymentRecord = {
-    ...payment,
-    status: "SUCCESS",
+  // Object.assign rather than `{ ...payment, card, ... }`: in V8 a spread copy that gains fields
+  // the payment lacks (card, paymentTime) costs about 2 µs per field; this runs on every successful pay.
+  const history = [...payment.history, { time: now, event: "authorized: SUCCESS" }];
+  if (payment.captureMode === "MANUAL") {
+    return Object.assign({}, payment, { status: "SUCCESS" as const, resultCode: "SUCCESS", resultMessage: "success", card, pending: undefined, paymentTime: now, authExpiryTime: now + AUTH_VALIDITY_MS, history });
+  }
+  const capture: CaptureRecord = {
+    captureRequestId: automaticCaptureRequestId(payment.paymentId),
+    captureId: newCaptureId(now),
+    amount: payment.amount,
+    time: now,
+    status: "S",
     resultCode: "SUCCESS",
     resultMessage: "success",
-    card,
-    pending: undefined,
-    paymentTime: now,
-    ...(payment.captureMode === "MANUAL" ? { authExpiryTime: now + AUTH_VALIDITY_MS } : {}),
-    history: [...payment.history, { time: now, event: "authorized: SUCCESS" }],
+    automatic: true,
   };
-  if (payment.captureMode === "MANUAL") return authorized;
-  return {
-    ...authorized,
-    captures: [
-      {
-        captureRequestId: automaticCaptureRequestId(payment.paymentId),
-        captureId: newCaptureId(now),
-        amount: payment.amount,
-        time: now,
-        status: "S",
-        resultCode: "SUCCESS",
-        resultMessage: "success",
-        automatic: true,
-      },
-    ],
-    history: [...authorized.history, { time: now, event: `captured automatically: ${payment.amount.value} ${payment.amount.currency}` }],
-  };
+  history.push({ time: now, event: `captured automatically: ${payment.amount.value} ${payment.amount.currency}` });
+  return Object.assign({}, payment, { status: "SUCCESS" as const, resultCode: "SUCCESS", resultMessage: "success", card, pending: undefined, paymentTime: now, history, captures: [capture] });
 }
 
 /** The pay answer for a payment in its current state. */
 export function payAnswer(payment: PaymentRecord, engine: Engine, tenant: string): PayResponse {
+  const createTime = isoTime(payment.createTime);
   const base = {
     paymentRequestId: payment.paymentRequestId,
     paymentId: payment.paymentId,
     paymentAmount: payment.amount,
-    paymentCreateTime: isoTime(payment.createTime),
+    paymentCreateTime: createTime,
   };
   if (payment.status === "SUCCESS") {
-    return {
+    // Written out field by field (the answer of every successful pay): spreading `base` into a
+    // literal that then gains fields costs several times more in V8. Field order is the answer's.
+    const answer: Record<string, unknown> = {
       result: successResult(),
-      ...base,
-      paymentTime: isoTime(payment.paymentTime!),
-      ...(payment.authExpiryTime !== undefined ? { authExpiryTime: isoTime(payment.authExpiryTime) } : {}),
-      paymentResultInfo: paymentResultInfo(payment),
-    } as PayResponse;
+      paymentRequestId: base.paymentRequestId,
+      paymentId: base.paymentId,
+      paymentAmount: base.paymentAmount,
+      paymentCreateTime: createTime,
+      // A card authorized at once was paid when it was created: one time written once.
+      paymentTime: payment.paymentTime === payment.createTime ? createTime : isoTime(payment.paymentTime!),
+    };
+    if (payment.authExpiryTime !== undefined) answer.authExpiryTime = isoTime(payment.authExpiryTime);
+    answer.paymentResultInfo = paymentResultInfo(payment);
+    return answer as PayResponse;
   }
   if (payment.status === "PROCESSING" && payment.pending) {
     return {
@@ -134,12 +139,8 @@ export async function pay(engine: Engine, tenant: string, input: PayRequest): Pr
   const body = input as PayRequest & { paymentAmount: NonNullable<PayRequest["paymentAmount"]> };
   const now = await engine.clocks.now(tenant);
   const print = fingerprint(body);
-  const repeat = (record: PaymentRequestRecord): PayResponse =>
-    record.fingerprint === print
-      ? (JSON.parse(record.answer) as PayResponse)
-      : { result: failureResult("REPEAT_REQ_INCONSISTENT", `paymentRequestId ${body.paymentRequestId} was used for a payment with another amount, currency or payment method`) };
   const earlier = await engine.store.get<PaymentRequestRecord>(tenant, "paymentRequests", body.paymentRequestId);
-  if (earlier) return repeat(earlier);
+  if (earlier) return repeatAnswer(earlier, print, body.paymentRequestId);
 
   const method = body.paymentMethod as Record<string, any>;
   const meta: Record<string, any> = typeof method.paymentMethodMetaData === "object" && method.paymentMethodMetaData !== null ? method.paymentMethodMetaData : {};
@@ -201,7 +202,7 @@ export async function pay(engine: Engine, tenant: string, input: PayRequest): Pr
     fingerprint: print,
     answer: JSON.stringify(answer),
   });
-  if (!filed.created) return repeat(filed.value);
+  if (!filed.created) return repeatAnswer(filed.value, print, body.paymentRequestId);
   await engine.store.insert(tenant, "payments", paymentId, payment);
   if (payment.status === "PROCESSING") await engine.notifier.scheduleExpiry(tenant, payment);
   if (payment.card?.cardToken && tokenize && typeof meta.cardNo === "string") {
@@ -215,6 +216,8 @@ export async function pay(engine: Engine, tenant: string, input: PayRequest): Pr
 export async function announce(engine: Engine, tenant: string, payment: PaymentRecord): Promise<void> {
   if (payment.status !== "SUCCESS" && payment.status !== "FAIL") return;
   const url = await engine.notifyUrlOf(tenant, payment);
+  // Without a URL nothing is filed (engine.notify would drop it): the bodies are not built.
+  if (!url) return;
   await engine.notify(tenant, "notifyPayment", engine.notifyPaymentBody(payment), payment.paymentId, url);
   for (const capture of payment.captures.filter((c) => c.automatic)) {
     await engine.notify(tenant, "notifyCapture", engine.notifyCaptureBody(payment, capture), payment.paymentId, url);
