@@ -35,7 +35,15 @@ export class Clocks {
   }
 }
 
+let lastSecond = NaN;
+let lastText = "";
 /** ISO 8601 with the UTC offset, as Antom writes times (`2024-05-01T10:00:00+00:00`). */
 export function isoTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
+  // Remembered for the second: a pay writes the same second several times.
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}+00:00`;
+  }
+  return lastText;
 }

@@ -119,7 +119,7 @@ export function createSandbox(options: SandboxOptions): { engine: Engine; server
     const time = header(req, "request-time");
     if (!signature) return reject(req, res, clientId, "INVALID_SIGNATURE", "the Signature header is missing or not algorithm=RSA256,keyVersion=<n>,signature=<value>");
     if (!time) return reject(req, res, clientId, "INVALID_SIGNATURE", "the Request-Time header is missing; it is part of what is signed");
-    const key = await engine.merchantKey(clientId, signature.keyVersion);
+    const key = await engine.merchantKey(merchant, signature.keyVersion);
     if (!key) return reject(req, res, clientId, "KEY_NOT_FOUND", `no key version ${JSON.stringify(signature.keyVersion.slice(0, 16))} is registered for this client ID`);
     if (tooLarge) return reject(req, res, clientId, "PARAM_ILLEGAL", `(root): the body is ${size} bytes; at most ${maxBytes} are accepted (maxBytes)`);
     const content = { method: "POST", path: req.url ?? "/", clientId, time, body: bytes };

@@ -33,7 +33,16 @@ export interface Store {
  * are handed out without another copy: the sandbox never changes a record it read, it builds
  * the next one (`{ ...current, ... }`), as a shared store's serialised records require anyway.
  */
-const stored = <T>(value: T): T => structuredClone(value);
+const stored = <T>(value: T): T => copyJson(value) as T;
+
+/** A deep copy of JSON data (records are nothing else); several times cheaper than structuredClone. */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyJson((value as Record<string, unknown>)[key]);
+  return out;
+}
 
 /** The embedded store: one process, state in memory, atomic because each operation runs to completion. */
 export class MemoryStore implements Store {
