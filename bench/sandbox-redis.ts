@@ -204,9 +204,10 @@ ${ratios}
 - Two instances' throughput is the sum of both; their p99 is the higher of the two.
 - CPU per pay comes from \`/proc\` (10 ms ticks): for two instances, both processes together.
   redis-server's is shown when the benchmark started it (not with REDIS_URL).
-- On ${cores.length} cores, the load generator, the sandbox instances and redis-server share the
-  same CPUs: a second instance cannot add cores that are not there, so the scaling ratio here
-  says what a second instance costs, not what it brings on a machine with cores to spare.
+- The load generator, the sandbox instances and redis-server share the same ${cores.length} cores. One
+  instance is one JavaScript thread, which leaves cores idle while it waits for the network and
+  Redis; a second instance uses them. On a machine with more cores, or with instances on
+  machines of their own, the scaling ratio is higher; on a busier one, lower.
 `,
     );
   } finally {

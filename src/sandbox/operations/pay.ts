@@ -196,18 +196,23 @@ export async function pay(engine: Engine, tenant: string, input: PayRequest): Pr
       break;
   }
   const answer = payAnswer(payment, engine, tenant);
-  // The idempotency record is written first and atomically: of many identical pays, one creates the payment.
+  // The payment (and its card token) is written before the idempotency record, which commits it:
+  // an instance that dies in between leaves a payment nothing refers to, never an answer whose
+  // payment is missing. Of many identical pays, one files the record; the others take theirs back.
+  const token = payment.card?.cardToken && tokenize && typeof meta.cardNo === "string" ? payment.card.cardToken : undefined;
+  await engine.store.insert(tenant, "payments", paymentId, payment);
+  if (token) await engine.store.insert<CardTokenRecord>(tenant, "cardTokens", token, { cardNo: meta.cardNo, masked: payment.card!.masked });
   const filed = await engine.store.insert<PaymentRequestRecord>(tenant, "paymentRequests", body.paymentRequestId, {
     paymentId,
     fingerprint: print,
     answer: JSON.stringify(answer),
   });
-  if (!filed.created) return repeatAnswer(filed.value, print, body.paymentRequestId);
-  await engine.store.insert(tenant, "payments", paymentId, payment);
-  if (payment.status === "PROCESSING") await engine.notifier.scheduleExpiry(tenant, payment);
-  if (payment.card?.cardToken && tokenize && typeof meta.cardNo === "string") {
-    await engine.store.insert<CardTokenRecord>(tenant, "cardTokens", payment.card.cardToken, { cardNo: meta.cardNo, masked: payment.card.masked });
+  if (!filed.created) {
+    await engine.store.remove(tenant, "payments", paymentId);
+    if (token) await engine.store.remove(tenant, "cardTokens", token);
+    return repeatAnswer(filed.value, print, body.paymentRequestId);
   }
+  if (payment.status === "PROCESSING") await engine.notifier.scheduleExpiry(tenant, payment);
   await announce(engine, tenant, payment);
   return answer;
 }
