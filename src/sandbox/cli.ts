@@ -1,7 +1,7 @@
 // `npm run sandbox` and the `antom-sandbox` bin: parse the flags, make or read the keys, start
 // the sandbox, and print its URL and a ready merchant identity.
 import { createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs as parseNodeArgs } from "node:util";
 import { toPrivateKey } from "../core/keys.js";
@@ -26,7 +26,7 @@ Usage: antom-sandbox [options]
   --unsigned-errors            answer gateway errors (unknown client, bad signature, invalid input) unsigned, as Antom does
   --store URL                  where state is kept: memory (default, this process only) or
                                redis://host:port[/db], shared by every instance started on it
-  --store-ttl DURATION         how long Redis keeps an untouched tenant's state (ISO 8601, default P30D)
+  --store-ttl DURATION         how long Redis keeps a record nobody reads or writes (ISO 8601, at least P1D; default P30D)
   --delivery-timeout MS        how long one notification attempt may take (default 5000)
   --help                       this text
 `;
@@ -75,7 +75,8 @@ export function parseArgs(argv: string[]): SandboxCliOptions | "help" {
   const store = values.store ?? "memory";
   if (store !== "memory" && !/^rediss?:\/\//.test(store)) throw new Error(`--store must be memory or a redis:// URL; got ${JSON.stringify(store.slice(0, 80))}`);
   const storeTtlMs = parseDuration(values["store-ttl"] ?? "P30D");
-  if (storeTtlMs === undefined || storeTtlMs < 60_000) throw new Error(`--store-ttl must be an ISO 8601 duration of at least a minute (P30D, PT12H); got ${JSON.stringify(values["store-ttl"])}`);
+  // At least a day: a redelivery schedule spans about 24 hours, with gaps of up to 15 hours between writes.
+  if (storeTtlMs === undefined || storeTtlMs < 86_400_000) throw new Error(`--store-ttl must be an ISO 8601 duration of at least a day (P30D, P2D); got ${JSON.stringify(values["store-ttl"])}`);
   const timeout = values["delivery-timeout"] ?? "5000";
   if (!/^\d{1,6}$/.test(timeout) || Number(timeout) < 100) throw new Error(`--delivery-timeout must be milliseconds from 100 to 999999; got ${JSON.stringify(timeout)}`);
   return {
@@ -114,8 +115,11 @@ function keyPair(dir: string, name: string): { privateKey: KeyObject; privateFil
     }
   }
   const privateKey = toPrivateKey(readFileSync(privateFile), privateFile);
-  // Written from the private key every time, so it always matches it.
-  writeFileSync(publicFile, createPublicKey(privateKey).export({ type: "spki", format: "pem" }));
+  // Written from the private key every time, so it always matches it; aside, then renamed, so an
+  // instance starting at the same moment never reads it half-written.
+  const publicAside = `${publicFile}.${process.pid}.tmp`;
+  writeFileSync(publicAside, createPublicKey(privateKey).export({ type: "spki", format: "pem" }));
+  renameSync(publicAside, publicFile);
   return { privateKey, privateFile, publicFile };
 }
 
@@ -144,16 +148,23 @@ export async function startFromOptions(options: SandboxCliOptions, log: (line: s
   const storeUrl = options.store ?? "memory";
   const redis = storeUrl === "memory" ? undefined : await import("./redis-store.js");
   const store = await redis?.RedisStore.connect({ url: storeUrl, ttlMs: options.storeTtlMs, log });
-  const sandbox = await startSandbox({
-    store,
-    deliveryTimeoutMs: options.deliveryTimeoutMs,
-    antomPrivateKey: antom.privateKey,
-    host: options.host,
-    port: options.port,
-    allowRemoteNotifications: options.allowRemoteNotifications,
-    unsignedErrors: options.unsignedErrors,
-    log,
-  });
+  let sandbox: RunningSandbox;
+  try {
+    sandbox = await startSandbox({
+      store,
+      deliveryTimeoutMs: options.deliveryTimeoutMs,
+      antomPrivateKey: antom.privateKey,
+      host: options.host,
+      port: options.port,
+      allowRemoteNotifications: options.allowRemoteNotifications,
+      unsignedErrors: options.unsignedErrors,
+      log,
+    });
+  } catch (error) {
+    // The Redis client would keep the process alive, reconnecting, after a failed start.
+    await store?.close();
+    throw error;
+  }
   await sandbox.engine.registerMerchant({ clientId: options.clientId, publicKey: merchant.publicPem, notifyUrl: options.notifyUrl });
   const prefix = options.clientId.startsWith("SANDBOX_") ? "/ams/sandbox/api" : "/ams/api";
   const banner = [

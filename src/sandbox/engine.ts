@@ -182,19 +182,21 @@ export class Engine {
 
   /** An unfinished payment reaches its expiry: it fails, and notifyPayment says so. */
   private async expire(tenant: string, payment: PaymentRecord): Promise<void> {
+    // Only the change this call made is announced: the payment may have ended meanwhile (a challenge failed on another instance).
+    let expired = false;
     const updated = await this.updatePayment(tenant, payment.paymentId, (current) =>
-      current.status !== "PROCESSING"
-        ? undefined
-        : {
+      (expired = current.status === "PROCESSING")
+        ? {
             ...current,
             status: "FAIL",
             resultCode: "ORDER_IS_CLOSED",
             resultMessage: "the payment was not completed before it expired",
             pending: undefined,
             history: [...current.history, { time: current.expiryTime, event: "expired unfinished: FAIL / ORDER_IS_CLOSED" }],
-          },
+          }
+        : undefined,
     );
-    const url = updated?.status === "FAIL" ? await this.notifyUrlOf(tenant, updated) : undefined;
+    const url = expired && updated ? await this.notifyUrlOf(tenant, updated) : undefined;
     // Inside the delivery loop already: file it, and the loop sends it.
     if (updated && url) await this.notifier.enqueue(tenant, { kind: "notifyPayment", url, body: this.notifyPaymentBody(updated), paymentId: updated.paymentId, clientId: tenant });
   }

@@ -44,6 +44,8 @@ interface ChainRecord {
 }
 
 const LEASE = "due-work";
+/** The due time of a timer not yet published: never due. */
+const PARKED = Number.MAX_SAFE_INTEGER;
 /** How long a lease outlives its last renewal, beyond the longest attempt. */
 const LEASE_MARGIN_MS = 5_000;
 /** How often a caller that must wait for another instance's lease asks again. */
@@ -115,13 +117,19 @@ export class Notifier {
     const seq = await this.nextSeq(tenant);
     const id = `${input.kind}-${seq}`;
     const refused = !this.options.allowRemote && !isLoopback(input.url);
-    // The payment's chain names the delivery filed before this one, atomically, whichever instance filed it.
+    const timerId = `deliver:${id}`;
     let after: string | undefined;
-    if (input.paymentId && !refused) {
-      await this.options.store.update<ChainRecord>(tenant, "chains", input.paymentId, (current) => {
-        after = current?.last;
-        return { last: id };
-      });
+    if (!refused) {
+      // The timer exists, parked, before the payment's chain names this delivery, so a later
+      // delivery filed by any instance finds it live and waits for it.
+      await this.options.store.insert<TimerRecord>(tenant, "timers", timerId, { id: timerId, kind: "deliver", target: id, dueAt: PARKED, seq, paymentId: input.paymentId });
+      // The chain names the delivery filed before this one, atomically, whichever instance filed it.
+      if (input.paymentId) {
+        await this.options.store.update<ChainRecord>(tenant, "chains", input.paymentId, (current) => {
+          after = current?.last;
+          return { last: id };
+        });
+      }
     }
     const record: DeliveryRecord = {
       id,
@@ -139,10 +147,8 @@ export class Notifier {
         : [],
     };
     await this.options.store.insert(tenant, "deliveries", record.id, record);
-    if (!refused) {
-      const timer: TimerRecord = { id: `deliver:${record.id}`, kind: "deliver", target: record.id, dueAt: now, seq, paymentId: input.paymentId, after };
-      await this.options.store.insert(tenant, "timers", timer.id, timer);
-    }
+    // Due now, behind the earlier delivery of its payment.
+    if (!refused) await this.options.store.update<TimerRecord>(tenant, "timers", timerId, (current) => (current ? { ...current, dueAt: now, after } : undefined));
     return record;
   }
 
@@ -231,6 +237,11 @@ export class Notifier {
       const delivery = await this.options.store.get<DeliveryRecord>(tenant, "deliveries", due.target);
       if (!delivery || delivery.state !== "pending") {
         await this.options.store.remove(tenant, "timers", due.id);
+        continue;
+      }
+      // The delivery is the truth: a timer left behind when its update failed is moved to the delivery's next time.
+      if (delivery.nextAt > due.dueAt) {
+        await this.options.store.update<TimerRecord>(tenant, "timers", due.id, (current) => (current ? { ...current, dueAt: delivery.nextAt } : undefined));
         continue;
       }
       await this.attempt(tenant, clientId, delivery, due);

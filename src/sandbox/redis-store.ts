@@ -10,7 +10,8 @@
 //   <prefix>:tenants                        the tenants, scored by their last write (real time, ms)
 // Tenant and ID are URI-encoded, so neither can reach into another's keys. The braces are a Redis
 // Cluster hash tag: all keys of a tenant live in one slot, where a script may touch them together.
-// Every tenant key carries an expiry that each write renews, so an idle tenant's state goes away.
+// Every tenant key carries an expiry that each read (GETEX) and write renews: a record nobody has
+// touched for the expiry goes away, and so does an idle tenant's state, while one in use stays.
 import { createHash } from "node:crypto";
 import { createClient, type RedisClientType } from "redis";
 import type { Collection, Store } from "./store.js";
@@ -21,6 +22,8 @@ export const COLLECTIONS: readonly Collection[] = ["merchants", "payments", "pay
 export const DEFAULT_TTL_MS = 30 * 24 * 3_600_000;
 /** How often one instance re-marks a tenant as active in the tenant index (a write of its own). */
 const TENANT_MARK_MS = 60_000;
+/** How long one Redis command may take before the call fails. */
+const COMMAND_TIMEOUT_MS = 5_000;
 /** Compare-and-set attempts before an update gives up (each one lost to another writer). */
 const MAX_UPDATE_ATTEMPTS = 1_000;
 
@@ -30,9 +33,9 @@ local current = redis.call('GET', KEYS[1])
 if current then return {0, current} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local n = redis.call('INCR', KEYS[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[2])
 redis.call('ZADD', KEYS[2], n, ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
 return {1}
 `;
 
@@ -48,10 +51,10 @@ end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 if not current then
   local n = redis.call('INCR', KEYS[3])
-  redis.call('PEXPIRE', KEYS[3], ARGV[4])
   redis.call('ZADD', KEYS[2], n, ARGV[5])
 end
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
 return {1}
 `;
 
@@ -85,9 +88,11 @@ export class RedisStore implements Store {
   private readonly ttl: string;
   private readonly ttlMs: number;
   private readonly marked = new Map<string, number>();
+  private readonly log: (line: string) => void;
 
   private constructor(client: RedisClientType, options: RedisStoreOptions) {
     this.client = client;
+    this.log = options.log ?? ((line: string) => console.error(line));
     this.prefix = options.prefix ?? "antom-sandbox";
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
     this.ttl = String(this.ttlMs);
@@ -103,6 +108,8 @@ export class RedisStore implements Store {
       // While Redis is away, a call fails at once (the request is answered U / UNKNOWN_EXCEPTION)
       // instead of waiting in a queue, and the client keeps reconnecting in the background.
       disableOfflineQueue: true,
+      // A Redis that stops answering without closing the connection fails a call too.
+      commandOptions: { timeout: COMMAND_TIMEOUT_MS },
       socket: {
         connectTimeout: 5_000,
         // Before the first connection: fail fast. Afterwards: keep trying, as a server would.
@@ -143,17 +150,30 @@ export class RedisStore implements Store {
     }
   }
 
-  /** Notes that a tenant has state, for `tenants()`; at most once a minute per tenant and instance. */
+  /**
+   * Notes that a tenant has state, for `tenants()`; at most once a minute per tenant and
+   * instance. Best effort: the write it follows has been made, so a failure here is only logged.
+   */
   private async mark(tenant: string): Promise<void> {
     const now = Date.now();
     if ((this.marked.get(tenant) ?? 0) > now - TENANT_MARK_MS) return;
     this.marked.set(tenant, now);
     if (this.marked.size > 100_000) this.marked.clear();
-    await this.client.zAdd(`${this.prefix}:tenants`, { score: now, value: tenant });
+    try {
+      await this.client.zAdd(`${this.prefix}:tenants`, { score: now, value: tenant });
+    } catch (error) {
+      this.marked.delete(tenant);
+      this.log(`sandbox: could not note tenant ${JSON.stringify(tenant.slice(0, 64))} in Redis: ${(error as Error).message}`);
+    }
+  }
+
+  /** A record's JSON, its expiry renewed (a record in use stays); null when there is none. */
+  private read(key: string): Promise<string | null> {
+    return this.client.sendCommand<string | null>(["GETEX", key, "PX", this.ttl]);
   }
 
   async get<T>(tenant: string, collection: Collection, id: string): Promise<T | undefined> {
-    const text = await this.client.get(this.keys(tenant, collection, id)[0]);
+    const text = await this.read(this.keys(tenant, collection, id)[0]);
     return text === null ? undefined : (JSON.parse(text) as T);
   }
 
@@ -170,7 +190,7 @@ export class RedisStore implements Store {
   async update<T>(tenant: string, collection: Collection, id: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
     const keys = this.keys(tenant, collection, id);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      const before = await this.client.get(keys[0]);
+      const before = await this.read(keys[0]);
       const current = before === null ? undefined : (JSON.parse(before) as T);
       const next = change(current);
       if (next === undefined) return current;
@@ -217,8 +237,8 @@ export class RedisStore implements Store {
       await this.client.del(index);
     }
     await this.client.del(`${base}:order`);
-    await this.client.zRem(`${this.prefix}:tenants`, tenant);
-    this.marked.delete(tenant);
+    // The tenant stays in the tenant index: other instances, which noted it in the last minute,
+    // would not note it again, and its next timers would go unseen. Idle, it ages out of it.
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,7 @@ export interface Store {
   remove(tenant: string, collection: Collection, id: string): Promise<boolean>;
   /** Every record of a collection, in insertion order. */
   list<T>(tenant: string, collection: Collection): Promise<T[]>;
-  /** The tenants that have any record. */
+  /** The tenants that have records (a shared store may also list one whose records are gone). */
   tenants(): Promise<string[]>;
   /** Forgets everything of one tenant. */
   reset(tenant: string): Promise<void>;

@@ -23,7 +23,7 @@ describe("flags", () => {
     [["--bogus"], /Unknown option/],
     [["--store", "postgres://x"], /--store must be memory or a redis:\/\/ URL/],
     [["--store-ttl", "30 days"], /--store-ttl must be an ISO 8601 duration/],
-    [["--store-ttl", "PT30S"], /--store-ttl must be an ISO 8601 duration of at least a minute/],
+    [["--store-ttl", "PT12H"], /--store-ttl must be an ISO 8601 duration of at least a day/],
     [["--delivery-timeout", "5s"], /--delivery-timeout must be milliseconds/],
   ])("%j is refused with a reason", (argv, reason) => {
     expect(() => parseArgs(argv as string[])).toThrow(reason);
@@ -32,7 +32,7 @@ describe("flags", () => {
 
 test("--store, --store-ttl and --delivery-timeout are read; memory is the default store", () => {
   expect(parseArgs([])).toMatchObject({ store: "memory", storeTtlMs: 30 * 24 * 3_600_000, deliveryTimeoutMs: 5000 });
-  expect(parseArgs(["--store", "redis://127.0.0.1:6379/2", "--store-ttl", "PT12H", "--delivery-timeout", "800"])).toMatchObject({ store: "redis://127.0.0.1:6379/2", storeTtlMs: 12 * 3_600_000, deliveryTimeoutMs: 800 });
+  expect(parseArgs(["--store", "redis://127.0.0.1:6379/2", "--store-ttl", "P2D", "--delivery-timeout", "800"])).toMatchObject({ store: "redis://127.0.0.1:6379/2", storeTtlMs: 2 * 24 * 3_600_000, deliveryTimeoutMs: 800 });
 });
 
 test("with a Redis it cannot reach, the bin says so in one line, without the password, and exits 1", async () => {
