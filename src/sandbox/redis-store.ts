@@ -8,7 +8,7 @@
 //   <prefix>:{<tenant>}:<collection>        the collection's index: a sorted set of IDs by insertion order
 //   <prefix>:{<tenant>}:order               the tenant's insertion counter
 //   <prefix>:tenants                        the tenants, scored by their last write (real time, ms)
-// Tenant and ID are URI-encoded, so neither can reach into another's keys. The braces are a Redis
+// Tenant and ID are escaped (keyPart), so neither can reach into another's keys. The braces are a Redis
 // Cluster hash tag: all keys of a tenant live in one slot, where a script may touch them together.
 // Every tenant key carries an expiry that each read (GETEX) and write renews: a record nobody has
 // touched for the expiry goes away, and so does an idle tenant's state, while one in use stays.
@@ -132,11 +132,11 @@ export class RedisStore implements Store {
   }
 
   private tenantKey(tenant: string): string {
-    return `${this.prefix}:{${encodeURIComponent(tenant)}}`;
+    return `${this.prefix}:{${keyPart(tenant)}}`;
   }
   private keys(tenant: string, collection: Collection, id: string): [record: string, index: string, order: string] {
     const base = this.tenantKey(tenant);
-    return [`${base}:${collection}:${encodeURIComponent(id)}`, `${base}:${collection}`, `${base}:order`];
+    return [`${base}:${collection}:${keyPart(id)}`, `${base}:${collection}`, `${base}:order`];
   }
 
   private async run(which: keyof typeof SCRIPTS, keys: string[], args: string[]): Promise<unknown> {
@@ -160,7 +160,7 @@ export class RedisStore implements Store {
     this.marked.set(tenant, now);
     if (this.marked.size > 100_000) this.marked.clear();
     try {
-      await this.client.zAdd(`${this.prefix}:tenants`, { score: now, value: tenant });
+      await this.client.zAdd(`${this.prefix}:tenants`, { score: now, value: keyPart(tenant) });
     } catch (error) {
       this.marked.delete(tenant);
       this.log(`sandbox: could not note tenant ${JSON.stringify(tenant.slice(0, 64))} in Redis: ${(error as Error).message}`);
@@ -225,7 +225,7 @@ export class RedisStore implements Store {
     const key = `${this.prefix}:tenants`;
     // Tenants idle for longer than the expiry have no state left.
     await this.client.zRemRangeByScore(key, "-inf", Date.now() - this.ttlMs);
-    return this.client.zRange(key, 0, -1);
+    return (await this.client.zRange(key, 0, -1)).map(fromKeyPart);
   }
 
   async reset(tenant: string): Promise<void> {
@@ -244,6 +244,20 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.client.isOpen) await this.client.close();
   }
+}
+
+/**
+ * A tenant or an ID as part of a key: letters, digits and `_.~-` as they are, every other UTF-16
+ * unit as `%` and four hex digits. One-to-one, never a brace or a colon, and, unlike
+ * encodeURIComponent, defined for any string (a lone surrogate included).
+ */
+export function keyPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.~-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** The text a key part stands for. */
+export function fromKeyPart(part: string): string {
+  return part.replace(/%([0-9a-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** The URL without its password, for messages. */

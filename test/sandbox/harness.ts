@@ -12,6 +12,7 @@ import { startSandbox, type RunningSandbox, type SandboxOptions } from "../../sr
 import type { Store } from "../../src/sandbox/store.js";
 
 let tenantCounter = 0;
+const RUN = `${Date.now().toString(36)}-${process.pid}`;
 /** A client ID no other test uses, so tests never see each other's state. */
 export const uniqueClientId = (label = "T") => `SANDBOX_${label}_${process.pid}_${++tenantCounter}`;
 
@@ -33,7 +34,8 @@ async function testStore(): Promise<Store | undefined> {
   const url = process.env.SANDBOX_TEST_STORE;
   if (!url) return undefined;
   const { RedisStore } = await import("../../src/sandbox/redis-store.js");
-  return RedisStore.connect({ url, prefix: "antom-sandbox-test" });
+  // A prefix of this run's own: a Redis that keeps its data never hands a test an older run's state.
+  return RedisStore.connect({ url, prefix: `antom-sandbox-test-${RUN}`, ttlMs: 86_400_000 });
 }
 
 /** `keyBits` below 2048 makes every signature cheaper, for tests that send thousands of requests. */

@@ -73,7 +73,7 @@ function contract(name: string, open: () => Promise<Pair>, close: (pair: Pair) =
 
     test("tenants are apart, even with IDs that look like key syntax; reset clears one tenant only", async () => {
       const t = tenant("x");
-      const tricky = `${t}}:payments:P`;
+      const tricky = `${t}}:payments:P\ud800`;
       await s.a.insert(t, "payments", "P", { who: "plain" });
       await s.a.insert(tricky, "payments", "P", { who: "tricky" });
       await s.a.insert(t, "payments", "P}:payments:P", { who: "id" });
